@@ -1,0 +1,25 @@
+"""Keys shared by several parts, declared once so every part reads them alike."""
+from numbers import Integral
+
+from spikey.module import InstanceOf, Interval, Key
+
+N_INPUTS = Key("n_inputs", Interval(int, 0, None), "Number of input channels (presynaptic only).")
+N_NEURONS = Key("n_neurons", Interval(int, 1, None), "Number of body neurons, outputs included.")
+N_OUTPUTS = Key("n_outputs", Interval(int, 1, None), "Number of output neurons: the last n_outputs body neurons.")
+MAGNITUDE = Key("magnitude", Interval(float, 0, None), "Charge one spike delivers, before weighting.")
+MAX_WEIGHT = Key("max_weight", Interval(float, 0, None, closed="neither"), "Upper bound of every weight magnitude.")
+PROCESSING_TIME = Key(
+    "processing_time", Interval(int, 1, None), "Network timesteps (1 ms each) per game step."
+)
+BATCH_SIZE = Key("batch_size", Interval(int, 1, None), "Number of independent networks run in lockstep.", default=1)
+SEED = Key(
+    "seed",
+    InstanceOf((Integral, type(None)), "an int >= 0 or None", lambda v: v is None or (v >= 0 and not isinstance(v, bool))),
+    "Seed of the network's numpy Generator; None draws fresh entropy.",
+    default=None,
+)
+EXPECTED_VALUE = Key(
+    "expected_value",
+    InstanceOf(object, "a callable f(states) -> expected actions, vectorized over the batch axis", callable),
+    "The correct action for each state of a batch: f(states of shape (B, ...)) -> array (B,).",
+)

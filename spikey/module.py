@@ -1,0 +1,382 @@
+"""Declared, validated parameters: the one configuration mechanism of Spikey.
+
+Every part (and the network and every game) declares the keys it reads as a
+tuple of :class:`Key` in ``NECESSARY_KEYS``. A key has a name, a description, a
+constraint (type and valid range or choices) and an optional default.
+:class:`Module` validates a configuration against those declarations once, at
+construction, and keeps the result in ``params``, a read-only namespace. Each
+problem found raises :class:`InvalidParameterError` naming the part, the key,
+what was expected and what was given.
+"""
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from numbers import Integral, Real
+
+import numpy as np
+
+__all__ = [
+    "REQUIRED",
+    "InvalidParameterError",
+    "Constraint",
+    "Interval",
+    "Options",
+    "InstanceOf",
+    "Key",
+    "Params",
+    "Module",
+    "validate_config",
+    "unknown_key_error",
+]
+
+
+class InvalidParameterError(ValueError, TypeError):
+    """A key is missing, unknown, of the wrong type or out of its range."""
+
+
+class _Required:
+    def __repr__(self):
+        return "REQUIRED"
+
+    def __reduce__(self):
+        return "REQUIRED"
+
+
+REQUIRED = _Required()
+"""Marks a key without a default: the configuration must give it."""
+
+
+class Constraint:
+    """What values a key accepts; ``str(constraint)`` describes them."""
+
+    def normalize(self, value):
+        """Return ``value`` in canonical form, or raise ``ValueError``."""
+        raise NotImplementedError
+
+    def invalid_example(self):
+        """A value of the right type that violates the constraint, or None."""
+        return None
+
+
+def _is_real(value) -> bool:
+    return isinstance(value, Real) and not isinstance(value, (bool, np.bool_))
+
+
+def _is_integral(value) -> bool:
+    return isinstance(value, Integral) and not isinstance(value, (bool, np.bool_))
+
+
+class Interval(Constraint):
+    """A number of type ``int`` or ``float`` in a range.
+
+    Parameters
+    ----------
+    kind : {int, float}
+        ``int`` accepts integers only; ``float`` accepts any real number and
+        stores it as a Python float (integers widen, booleans are refused).
+    low, high : float or None
+        Bounds; None means unbounded on that side.
+    closed : {"both", "left", "right", "neither"}
+        Which bounds belong to the interval.
+    """
+
+    def __init__(self, kind, low=None, high=None, closed="both"):
+        if kind not in (int, float):
+            raise ValueError(f"Interval kind must be int or float, got {kind!r}.")
+        if closed not in ("both", "left", "right", "neither"):
+            raise ValueError(f"Interval closed must be both/left/right/neither, got {closed!r}.")
+        self.kind, self.low, self.high, self.closed = kind, low, high, closed
+
+    def _in_range(self, x) -> bool:
+        left = self.closed in ("both", "left")
+        right = self.closed in ("both", "right")
+        if self.low is not None and (x < self.low or (x == self.low and not left)):
+            return False
+        if self.high is not None and (x > self.high or (x == self.high and not right)):
+            return False
+        return True
+
+    def normalize(self, value):
+        type_ok = _is_integral(value) if self.kind is int else _is_real(value)
+        if not type_ok or not self._in_range(value):
+            raise ValueError
+        if self.kind is float and not np.isfinite(value):
+            raise ValueError
+        return self.kind(value)
+
+    def invalid_example(self):
+        if self.high is not None:
+            return self.kind(self.high + 1)
+        if self.low is not None:
+            return self.kind(self.low - 1)
+        return None
+
+    def __str__(self):
+        name = "an int" if self.kind is int else "a float"
+        if self.low is None and self.high is None:
+            return name
+        left = "[" if self.closed in ("both", "left") and self.low is not None else "("
+        right = "]" if self.closed in ("both", "right") and self.high is not None else ")"
+        low = "-inf" if self.low is None else self.low
+        high = "inf" if self.high is None else self.high
+        return f"{name} in the range {left}{low}, {high}{right}"
+
+
+class Options(Constraint):
+    """One of a fixed set of values."""
+
+    def __init__(self, *choices):
+        self.choices = choices
+
+    def normalize(self, value):
+        for choice in self.choices:
+            if type(value) is type(choice) and value == choice:
+                return value
+        raise ValueError
+
+    def invalid_example(self):
+        return "not-an-option"
+
+    def __str__(self):
+        return "one of {" + ", ".join(repr(c) for c in self.choices) + "}"
+
+
+class InstanceOf(Constraint):
+    """An instance of one of the given types, optionally checked further.
+
+    Parameters
+    ----------
+    types : type or tuple of type
+        Accepted types.
+    description : str
+        Text used in error messages, e.g. ``"a callable f(state) -> bool"``.
+    check : callable, optional
+        ``check(value) -> bool``; False rejects the value.
+    """
+
+    def __init__(self, types, description, check=None):
+        self.types, self.description, self.check = types, description, check
+
+    def normalize(self, value):
+        if not isinstance(value, self.types) or (self.check and not self.check(value)):
+            raise ValueError
+        return value
+
+    def __str__(self):
+        return self.description
+
+
+@dataclass(frozen=True, eq=False)
+class Key:
+    """One declared configuration key.
+
+    Parameters
+    ----------
+    name : str
+        The key, snake_case.
+    constraint : Constraint
+        Accepted values.
+    doc : str
+        What the key means, with its unit.
+    default : object, default REQUIRED
+        Value used when the configuration does not give one.
+    batched : bool, default False
+        Also accept a 1-D array with one value per network of the batch.
+
+    Examples
+    --------
+    >>> key = Key("potential_decay", Interval(float, 0, 1), "Fraction of potential lost per step.")
+    >>> key.validate(0.25, owner="Neuron")
+    0.25
+    >>> key.validate(1.5, owner="Neuron")
+    Traceback (most recent call last):
+    ...
+    spikey.module.InvalidParameterError: The 'potential_decay' parameter of Neuron must be a float in the range [0, 1]. Got 1.5 instead.
+    """
+
+    name: str
+    constraint: Constraint
+    doc: str
+    default: object = REQUIRED
+    batched: bool = False
+
+    @property
+    def required(self) -> bool:
+        return self.default is REQUIRED
+
+    def expectation(self) -> str:
+        text = str(self.constraint)
+        return f"{text}, or a 1-D array of such values (one per network)" if self.batched else text
+
+    def validate(self, value, owner: str, batch_size: int | None = None):
+        """Return ``value`` normalized, or raise InvalidParameterError naming ``owner``."""
+        if self.batched and isinstance(value, (np.ndarray, list, tuple)):
+            return self._validate_array(value, owner, batch_size)
+        try:
+            return self.constraint.normalize(value)
+        except (ValueError, TypeError):
+            raise self.error(owner, value) from None
+
+    def _validate_array(self, value, owner, batch_size):
+        array = np.asarray(value)
+        if array.ndim != 1 or array.size == 0 or (batch_size is not None and array.size != batch_size):
+            shape = "(batch_size,)" if batch_size is None else f"({batch_size},)"
+            raise InvalidParameterError(
+                f"The {self.name!r} parameter of {owner} must be a scalar or an array of shape "
+                f"{shape}. Got an array of shape {array.shape} instead."
+            )
+        try:
+            items = [self.constraint.normalize(item.item()) for item in array]
+        except (ValueError, TypeError):
+            raise self.error(owner, value) from None
+        return np.asarray(items, dtype=np.int64 if getattr(self.constraint, "kind", None) is int else np.float64)
+
+    def error(self, owner: str, value) -> InvalidParameterError:
+        return InvalidParameterError(
+            f"The {self.name!r} parameter of {owner} must be {self.expectation()}. Got {value!r} instead."
+        )
+
+    def same_declaration(self, other: "Key") -> bool:
+        return self is other or (
+            self.name == other.name
+            and str(self.constraint) == str(other.constraint)
+            and self.doc == other.doc
+            and _same_value(self.default, other.default)
+            and self.batched == other.batched
+        )
+
+
+def _same_value(a, b) -> bool:
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        return isinstance(a, np.ndarray) and isinstance(b, np.ndarray) and np.array_equal(a, b)
+    try:
+        return bool(a == b)
+    except (ValueError, TypeError):
+        return a is b
+
+
+class Params(Mapping):
+    """Read-only namespace of validated key values; ``params.key`` or ``params["key"]``."""
+
+    __slots__ = ("_values",)
+
+    def __init__(self, values: Mapping):
+        object.__setattr__(self, "_values", dict(values))
+
+    def __getattr__(self, name):
+        try:
+            return self._values[name]
+        except KeyError:
+            raise AttributeError(f"No key {name!r}; declared keys are {sorted(self._values)}.") from None
+
+    def __setattr__(self, name, value):
+        raise AttributeError("params are read-only; change keys through Network.set_key.")
+
+    def __getitem__(self, name):
+        return self._values[name]
+
+    def __iter__(self):
+        return iter(self._values)
+
+    def __len__(self):
+        return len(self._values)
+
+    def __eq__(self, other):
+        if not isinstance(other, Mapping) or set(self) != set(other):
+            return False
+        return all(_same_value(self[k], other[k]) for k in self)
+
+    __hash__ = None
+
+    def __reduce__(self):
+        return (Params, (self._values,))
+
+    def __repr__(self):
+        return "Params(" + ", ".join(f"{k}={v!r}" for k, v in self._values.items()) + ")"
+
+
+def unknown_key_error(name: str, known, owner: str) -> InvalidParameterError:
+    """Error for a key nobody declares, with a did-you-mean hint."""
+    close = difflib.get_close_matches(name, sorted(known), n=1)
+    hint = f" Did you mean {close[0]!r}?" if close else f" Declared keys: {sorted(known)}."
+    return InvalidParameterError(f"Unknown key {name!r} for {owner}.{hint}")
+
+
+def validate_config(keys, config: Mapping, owner: str, batch_size: int | None = None) -> Params:
+    """Validate ``config`` against declared ``keys``; undeclared entries are ignored.
+
+    Raises one InvalidParameterError listing every missing key, or the first
+    invalid value found.
+    """
+    missing = [k for k in keys if k.required and k.name not in config]
+    if missing:
+        listed = ", ".join(f"{k.name!r} ({owner}: {k.doc})" for k in missing)
+        raise InvalidParameterError(f"Missing keys: {listed}")
+    values = {}
+    for key in keys:
+        value = config[key.name] if key.name in config else key.default
+        values[key.name] = key.validate(value, owner, batch_size)
+    return Params(values)
+
+
+class Module:
+    """Base of every configurable part: declared keys in, read-only ``params`` out.
+
+    ``Module(**config)`` reads the keys the class declares in
+    ``NECESSARY_KEYS`` from ``config`` (others are left for other parts: one
+    shared dict configures the whole network), validates them and stores them
+    in ``params``. It sets nothing else; arrays and randomness belong to state.
+
+    Examples
+    --------
+    >>> class Leak(Module):
+    ...     NECESSARY_KEYS = (Key("potential_decay", Interval(float, 0, 1), "Fraction lost per step."),)
+    >>> Leak(potential_decay=0.1, n_neurons=5).params.potential_decay
+    0.1
+    """
+
+    NECESSARY_KEYS: tuple = ()
+
+    def __init__(self, **config):
+        batch_size = config.get("batch_size")
+        self.params = validate_config(self.NECESSARY_KEYS, config, type(self).__name__, batch_size)
+
+    def get_params(self) -> dict:
+        """The validated key values, as a plain dict."""
+        return dict(self.params)
+
+    def replace(self, **changes) -> "Module":
+        """A copy of this part with some keys changed (validated again)."""
+        return type(self)(**{**self.params, **changes})
+
+    @classmethod
+    def list_keys(cls) -> list[dict]:
+        """One row per declared key: name, type, default, description, declared_by."""
+        return [key_row(key, cls.__name__) for key in cls.NECESSARY_KEYS]
+
+    @classmethod
+    def extend_keys(cls, *keys: Key) -> tuple:
+        """This class's keys plus ``keys``; a new key replaces a parent key of the same name."""
+        names = {key.name for key in keys}
+        return tuple(k for k in cls.NECESSARY_KEYS if k.name not in names) + tuple(keys)
+
+    def __repr__(self):
+        return f"{type(self).__name__}({', '.join(f'{k}={v!r}' for k, v in self.params.items())})"
+
+    def __eq__(self, other):
+        return type(self) is type(other) and self.params == other.params
+
+    __hash__ = object.__hash__
+
+
+def key_row(key: Key, declared_by: str) -> dict:
+    """A plain description of one key, for tables and search-space helpers."""
+    return {
+        "name": key.name,
+        "type": key.expectation(),
+        "default": key.default,
+        "description": key.doc,
+        "declared_by": declared_by,
+    }

@@ -1,0 +1,16 @@
+"""The numpy core: parts and the networks that compose them (no Ray, no torch)."""
+from spikey.snn import input, modifier, neuron, readout, reward, synapse, weight
+from spikey.snn.network import ActiveRLNetwork, Network, RLNetwork
+
+__all__ = [
+    "ActiveRLNetwork",
+    "Network",
+    "RLNetwork",
+    "input",
+    "modifier",
+    "neuron",
+    "readout",
+    "reward",
+    "synapse",
+    "weight",
+]

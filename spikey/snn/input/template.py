@@ -1,0 +1,73 @@
+"""Input base: turns game observations into input spikes, one 1 ms step at a time.
+
+``encode`` is called once per game step with a batch of observations and
+returns the part's state; ``step`` then emits the spikes of one timestep,
+shape ``(B, n_inputs)`` bool. Inputs are presynaptic only; each has a polarity
+(inhibitory with probability ``input_pct_inhibitory``) and delivers
+``magnitude`` charge per spike before weighting.
+"""
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+from spikey._keys import MAGNITUDE, N_INPUTS
+from spikey.module import Interval, Key, Module
+from spikey.snn.neuron.template import draw_polarity
+
+INPUT_RATE = Key(
+    "input_rate", Interval(float, 0, 1),
+    "Per-step spike probability of a fully driven input (40 Hz is 0.04 with 1 ms steps).",
+)
+
+
+class InputState(NamedTuple):
+    drive: np.ndarray  # (B, n_inputs) float64: per-step spike probability (or 0/1 for static inputs)
+
+
+class Input(Module):
+    """Base class of input encoders.
+
+    Subclasses implement ``encode(state, observations)`` and may override ``step``.
+    """
+
+    NECESSARY_KEYS = (
+        N_INPUTS,
+        MAGNITUDE,
+        Key("input_pct_inhibitory", Interval(float, 0, 1), "Probability that an input is inhibitory.", default=0.0),
+    )
+
+    State = InputState
+
+    def init_state(self, batch_size: int, rng: np.random.Generator) -> InputState:
+        """Silent inputs."""
+        return InputState(np.zeros((batch_size, self.params.n_inputs)))
+
+    def polarity(self, batch_size: int, rng: np.random.Generator) -> np.ndarray:
+        """Draw each input's sign (B, n_inputs): +1 excitatory, -1 inhibitory."""
+        return draw_polarity(batch_size, self.params.n_inputs, self.params.input_pct_inhibitory, rng)
+
+    def encode(self, state, observations: np.ndarray):
+        """Return the state after a new batch of observations (B, ...) arrives."""
+        raise NotImplementedError
+
+    def step(self, state, rng: np.random.Generator):
+        """Emit one step of input spikes: ``(spikes (B, n_inputs) bool, state)``."""
+        return rng.random(state.drive.shape) < state.drive, state
+
+    def groups(self, observations: np.ndarray) -> np.ndarray:
+        """Observations flattened to (B, k), checked to fit ``k <= n_inputs`` groups."""
+        flat = np.asarray(observations, dtype=np.float64).reshape(len(observations), -1)
+        if flat.shape[1] > self.params.n_inputs:
+            raise ValueError(
+                f"{type(self).__name__} got observations with {flat.shape[1]} values per network, "
+                f"more than n_inputs={self.params.n_inputs}."
+            )
+        return flat
+
+    def spread(self, values: np.ndarray) -> np.ndarray:
+        """Give each of the k observation values to an equal consecutive group of inputs: (B, n_inputs)."""
+        k = values.shape[1]
+        group_of_input = np.arange(self.params.n_inputs) * k // self.params.n_inputs
+        return values[:, group_of_input]

@@ -1,0 +1,410 @@
+"""Networks: parts composed around one shared, validated configuration.
+
+A network runs ``batch_size`` independent copies in lockstep. Each game step,
+``tick`` encodes the observations, runs ``processing_time`` timesteps of 1 ms
+and reads the output neurons' rates into actions. One timestep is:
+
+1. inputs emit spikes;
+2. presynaptic spikes (this step's inputs, the previous step's body spikes)
+   deliver ``magnitude * polarity * weight`` to the body neurons;
+3. body neurons integrate and fire;
+4. in training mode, the learning rule updates traces and weights.
+
+State (potentials, traces, weights, the Generator) is plain arrays:
+``get_state`` and ``set_state`` save and restore it exactly.
+"""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+
+from spikey._keys import BATCH_SIZE, N_OUTPUTS, PROCESSING_TIME, SEED
+from spikey.module import InvalidParameterError, Params, key_row, unknown_key_error, validate_config
+
+STRUCTURAL_KEYS = frozenset({"n_inputs", "n_neurons", "n_outputs", "batch_size", "seed", "spike_delay"})
+
+
+def synaptic_input(pre_spikes: np.ndarray, signed_magnitude: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Charge (B, n_post) delivered by presynaptic spikes (B, n_pre) through weights (B, n_pre, n_post)."""
+    charge = pre_spikes * signed_magnitude
+    return np.matmul(charge[:, None, :], weights)[:, 0, :]
+
+
+class Network:
+    """A spiking neural network assembled from parts.
+
+    Parameters
+    ----------
+    parts : dict, optional
+        Part classes by role: ``inputs``, ``neurons``, ``weights``, ``synapses``,
+        ``readout`` (and ``rewarder`` for RL networks); ``modifiers`` is a list of
+        modifier instances. Merged over the class attribute ``parts``.
+    keys : dict, optional
+        Key values for the network and all its parts.
+    game : spikey game, optional
+        Its ``params`` fill keys the network or its parts declare.
+
+    Key values are taken, highest priority first, from ``keys``, the class
+    attribute ``keys`` of a template subclass, ``game.params``, and the Key
+    defaults. Templates are never changed by use. Every problem (unknown key,
+    missing key, bad value, conflicting declarations) raises
+    :class:`~spikey.module.InvalidParameterError` at construction.
+
+    Attributes
+    ----------
+    params : Params
+        The network's own keys: ``n_outputs``, ``processing_time``, ``batch_size``, ``seed``.
+    parts : dict
+        The constructed parts by role.
+    state : dict
+        ``inputs``, ``neurons``, ``synapses`` (part states), ``weights`` (values, mask),
+        and ``body_spikes`` (B, n_neurons), the last step's body spikes.
+    spike_log : ndarray of shape (processing_time, B, n_inputs + n_neurons), bool
+        Input and body spikes of every timestep of the last tick.
+    rng : numpy.random.Generator
+        The network's only source of randomness, seeded from ``seed``.
+
+    Examples
+    --------
+    >>> from spikey.snn import input, neuron, readout, synapse, weight
+    >>> class Tiny(Network):
+    ...     parts = {"inputs": input.StaticMap, "neurons": neuron.Neuron, "weights": weight.Manual,
+    ...              "synapses": synapse.STDP, "readout": readout.Threshold}
+    ...     keys = {"n_inputs": 2, "n_neurons": 1, "n_outputs": 1, "processing_time": 10, "magnitude": 1.0,
+    ...             "firing_threshold": 1.5, "potential_decay": 1.0, "max_weight": 1.0, "matrix": np.ones((3, 1)),
+    ...             "action_threshold": 0.1, "tau_plus": 20.0, "tau_minus": 20.0, "a_plus": 1.0, "a_minus": -1.0,
+    ...             "learning_rate": 0.0}
+    >>> net = Tiny(keys={"seed": 0})
+    >>> net.reset()
+    >>> int(net.tick(np.array([1, 1]))), int(net.tick(np.array([1, 0])))
+    (1, 0)
+    """
+
+    parts: dict = {}
+    keys: dict = {}
+    NECESSARY_KEYS = (N_OUTPUTS, PROCESSING_TIME, BATCH_SIZE, SEED)
+    REQUIRED_ROLES = ("inputs", "neurons", "weights", "synapses", "readout")
+    OPTIONAL_ROLES = ("rewarder", "modifiers")
+
+    def __init__(self, parts: dict | None = None, keys: dict | None = None, game=None):
+        part_classes = self._resolve_parts(parts)
+        self.modifiers = tuple(part_classes.pop("modifiers", ()))
+        declared = self._declarations(part_classes, game)
+        config = self._resolve_keys(keys or {}, game, declared)
+        self.params = validate_config(self.NECESSARY_KEYS, config, type(self).__name__, config.get("batch_size"))
+        shared = {**config, "batch_size": self.params.batch_size}
+        self.parts = {role: cls(**shared) for role, cls in part_classes.items()}
+        self._check_dimensions()
+        self._check_modifiers(declared)
+        self.training = True
+        self.episode = -1
+        self.rng = np.random.default_rng(self.params.seed)
+        batch = self.params.batch_size
+        self.polarity = np.concatenate(
+            (self.parts["inputs"].polarity(batch, self.rng), self.parts["neurons"].polarity(batch, self.rng)), axis=1
+        )
+        self.state = {"weights": self.parts["weights"].init_state(batch, self.rng, self.polarity)}
+        self.spike_log = np.zeros((0, batch, self.polarity.shape[1]), dtype=bool)
+        self._refresh_derived()
+
+    # ------------------------------------------------------------------ configuration
+    @classmethod
+    def _resolve_parts(cls, parts: dict | None) -> dict:
+        merged = {**cls.parts, **(parts or {})}
+        roles = cls.REQUIRED_ROLES + cls.OPTIONAL_ROLES
+        for role in merged:
+            if role not in roles:
+                raise unknown_key_error(role, roles, f"{cls.__name__} parts")
+        missing = [role for role in cls.REQUIRED_ROLES if merged.get(role) is None]
+        if missing:
+            raise InvalidParameterError(f"{cls.__name__} is missing parts: {missing}; give them in parts={{...}}.")
+        return {role: part for role, part in merged.items() if part is not None}
+
+    @classmethod
+    def _declarations(cls, part_classes: dict, game) -> dict:
+        """Map key name -> (Key, [declaring owners]); conflicting declarations are an error."""
+        owners = [(cls.__name__, cls.NECESSARY_KEYS)]
+        owners += [(part.__name__, part.NECESSARY_KEYS) for role, part in part_classes.items() if role != "modifiers"]
+        if game is not None:
+            owners.append((type(game).__name__, getattr(game, "NECESSARY_KEYS", ())))
+        declared: dict = {}
+        for owner, keys in owners:
+            for key in keys:
+                known, names = declared.setdefault(key.name, (key, []))
+                if not known.same_declaration(key):
+                    raise InvalidParameterError(
+                        f"Key {key.name!r} is declared differently by {names[0]} and {owner}; "
+                        "share one Key from spikey._keys."
+                    )
+                if owner not in names:
+                    names.append(owner)
+        return declared
+
+    def _resolve_keys(self, keys: dict, game, declared: dict) -> dict:
+        explicit = {**type(self).keys, **keys}
+        for name in explicit:
+            if name not in declared:
+                raise unknown_key_error(name, declared, f"{type(self).__name__}(...)")
+        game_params = getattr(game, "params", {}) if game is not None else {}
+        config = {name: value for name, value in game_params.items() if name in declared}
+        config.update(explicit)
+        missing = [
+            f"{name!r} ({owners[0]}: {key.doc})"
+            for name, (key, owners) in declared.items()
+            if key.required and name not in config
+        ]
+        if missing:
+            raise InvalidParameterError("Missing keys: " + ", ".join(missing))
+        return config
+
+    def _check_dimensions(self):
+        neurons = self.parts["neurons"].params
+        if self.params.n_outputs > neurons.n_neurons:
+            raise InvalidParameterError(
+                f"The 'n_outputs' parameter of {type(self).__name__} must be at most n_neurons="
+                f"{neurons.n_neurons}. Got {self.params.n_outputs} instead."
+            )
+
+    def _check_modifiers(self, declared: dict):
+        for modifier in self.modifiers:
+            name = getattr(getattr(modifier, "params", None), "key", None)
+            if name is None or not callable(getattr(modifier, "value", None)):
+                raise InvalidParameterError(f"Modifiers must be spikey.snn.modifier instances. Got {modifier!r}.")
+            if name not in declared:
+                raise unknown_key_error(name, declared, f"{type(modifier).__name__} modifier")
+            if name in STRUCTURAL_KEYS:
+                raise InvalidParameterError(f"Key {name!r} fixes array shapes and cannot be scheduled.")
+
+    @classmethod
+    def list_keys(cls, **parts) -> list[dict]:
+        """Every key the network and its parts need: name, type, default, description, declared_by."""
+        part_classes = {role: part for role, part in {**cls.parts, **parts}.items() if role != "modifiers"}
+        return [
+            {**key_row(key, owners[0]), "declared_by": ", ".join(owners)}
+            for key, owners in cls._declarations(part_classes, None).values()
+        ]
+
+    def set_key(self, name: str, value):
+        """Change a key after construction (how modifiers schedule values); validated like at construction.
+
+        Keys that fix array shapes (``n_inputs``, ``n_neurons``, ``n_outputs``,
+        ``batch_size``, ``seed``, ``spike_delay``) cannot change.
+        """
+        holders = [role for role, part in self.parts.items() if name in part.params]
+        if not holders and name not in self.params:
+            known = set(self.params).union(*(part.params for part in self.parts.values()))
+            raise unknown_key_error(name, known, f"{type(self).__name__}.set_key")
+        if name in STRUCTURAL_KEYS:
+            raise InvalidParameterError(f"Key {name!r} fixes array shapes and cannot change after construction.")
+        batch = self.params.batch_size
+        for role in holders:
+            self.parts[role] = self.parts[role].replace(**{name: value, "batch_size": batch})
+        if name in self.params:
+            self.params = validate_config(self.NECESSARY_KEYS, {**self.params, name: value}, type(self).__name__)
+        self._refresh_derived()
+
+    def _refresh_derived(self):
+        self._signed_magnitude = self.polarity * self.parts["neurons"].params.magnitude
+        self._no_reward = np.zeros(self.params.batch_size)
+
+    # ------------------------------------------------------------------ running
+    def train(self):
+        """Learn during ticks (the default)."""
+        self.training = True
+        return self
+
+    def eval(self):
+        """Run without changing weights."""
+        self.training = False
+        return self
+
+    def reset(self):
+        """Start an episode: fresh potentials, traces and inputs; weights persist. Applies modifiers."""
+        self.episode += 1
+        for modifier in self.modifiers:
+            self.set_key(modifier.params.key, modifier.value(self.episode))
+        batch = self.params.batch_size
+        for role in ("inputs", "neurons", "synapses"):
+            self.state[role] = self.parts[role].init_state(batch, self.rng)
+        self.state["body_spikes"] = np.zeros((batch, self.parts["neurons"].params.n_neurons), dtype=bool)
+
+    def tick(self, state):
+        """Play one game step: encode ``state``, run ``processing_time`` steps, return the action(s).
+
+        Parameters
+        ----------
+        state : array_like
+            One observation if ``batch_size == 1``, else a sequence of ``batch_size`` observations.
+
+        Returns
+        -------
+        action
+            One action, or an array of ``batch_size`` actions.
+        """
+        if "inputs" not in self.state:
+            raise RuntimeError(f"Call {type(self).__name__}.reset() before the first tick.")
+        self._observations = self._batch(state, "state")
+        self.state["inputs"] = self.parts["inputs"].encode(self.state["inputs"], self._observations)
+        n_inputs = self.parts["inputs"].params.n_inputs
+        self.spike_log = np.empty((self.params.processing_time, *self.polarity.shape), dtype=bool)
+        for log_row in self.spike_log:
+            self._timestep(log_row, n_inputs)
+        rates = self.spike_log[:, :, -self.params.n_outputs:].mean(axis=0)
+        return self._unbatch(self.parts["readout"](rates, self.rng))
+
+    def _timestep(self, log_row: np.ndarray, n_inputs: int):
+        parts, state = self.parts, self.state
+        input_spikes, state["inputs"] = parts["inputs"].step(state["inputs"], self.rng)
+        pre_spikes = np.concatenate((input_spikes, state["body_spikes"]), axis=1)
+        incoming = synaptic_input(pre_spikes, self._signed_magnitude, state["weights"].values)
+        spikes, state["neurons"] = parts["neurons"].step(state["neurons"], incoming, self.rng)
+        if self.training:
+            reward = self.continuous_reward(spikes)
+            state["synapses"] = parts["synapses"].step(state["synapses"], state["weights"], pre_spikes, spikes, reward)
+        state["body_spikes"] = spikes
+        log_row[:, :n_inputs] = input_spikes
+        log_row[:, n_inputs:] = spikes
+
+    def continuous_reward(self, spikes: np.ndarray) -> np.ndarray:
+        """Reward (B,) given to the learning rule at each timestep; none for a plain network."""
+        return self._no_reward
+
+    def _batch(self, values, name: str) -> np.ndarray:
+        batch = self.params.batch_size
+        array = np.asarray(values)
+        if batch == 1:
+            return array[None]
+        if array.ndim == 0 or len(array) != batch:
+            raise ValueError(
+                f"{type(self).__name__} with batch_size={batch} expects {batch} values for {name!r}, "
+                f"got {array.shape}."
+            )
+        return array
+
+    def _unbatch(self, values: np.ndarray):
+        return values[0] if self.params.batch_size == 1 else values
+
+    # ------------------------------------------------------------------ state
+    @property
+    def weights(self) -> np.ndarray:
+        """Current weight magnitudes (B, n_inputs + n_neurons, n_neurons)."""
+        return self.state["weights"].values
+
+    def get_state(self) -> dict:
+        """Copies of every state array, plus the Generator state, as a flat dict of arrays (npz-ready)."""
+        arrays = {
+            "polarity": self.polarity,
+            "episode": np.array(self.episode),
+            "rng": np.array(json.dumps(self.rng.bit_generator.state)),
+        }
+        for role, value in self.state.items():
+            if isinstance(value, tuple):
+                arrays.update({f"{role}.{field}": array for field, array in value._asdict().items()})
+            else:
+                arrays[role] = value
+        return {name: np.array(array, copy=True) for name, array in arrays.items()}
+
+    def set_state(self, arrays: dict):
+        """Restore a ``get_state()`` dict; the network then continues exactly where that one stopped."""
+        if "inputs" not in self.state:
+            self.reset()
+        expected = self.get_state()
+        if set(arrays) != set(expected):
+            raise ValueError(
+                f"{type(self).__name__}.set_state: missing {sorted(set(expected) - set(arrays))}, "
+                f"unexpected {sorted(set(arrays) - set(expected))}."
+            )
+        for name, array in arrays.items():
+            if np.shape(array) != expected[name].shape or np.asarray(array).dtype.kind != expected[name].dtype.kind:
+                raise ValueError(
+                    f"{type(self).__name__}.set_state: {name!r} must have shape {expected[name].shape} and dtype "
+                    f"{expected[name].dtype}; got {np.shape(array)} {np.asarray(array).dtype}."
+                )
+        self.polarity = np.array(arrays["polarity"])
+        self.rng.bit_generator.state = json.loads(str(arrays["rng"]))
+        for role, value in self.state.items():
+            if isinstance(value, tuple):
+                self.state[role] = type(value)(*(np.array(arrays[f"{role}.{f}"]) for f in value._fields))
+            else:
+                self.state[role] = np.array(arrays[role])
+        self.episode = int(arrays["episode"])
+        for modifier in self.modifiers:
+            self.set_key(modifier.params.key, modifier.value(self.episode))
+        self._refresh_derived()
+
+
+class RLNetwork(Network):
+    """A network that learns from a reward given after each tick.
+
+    ``reward(state, action)`` asks the ``rewarder`` part for the reward of each
+    network (or takes ``reward=`` directly) and, in training mode, hands it to
+    the learning rule as the reward of the tick's last timestep.
+
+    Examples
+    --------
+    >>> from spikey.snn.reward import MatchExpected
+    >>> class Gate(RLNetwork):
+    ...     parts = {**Tiny.parts, "rewarder": MatchExpected}
+    ...     keys = {**Tiny.keys, "expected_value": lambda s: s[:, 0] & s[:, 1], "punish_mult": 1.0}
+    """
+
+    REQUIRED_ROLES = Network.REQUIRED_ROLES + ("rewarder",)
+    OPTIONAL_ROLES = ("modifiers",)
+
+    def reward(self, state=None, action=None, state_next=None, reward=None):
+        """Reward the last tick and learn from it; returns the reward (a float, or (B,) array).
+
+        Parameters
+        ----------
+        state, action, state_next : array_like, optional
+            The tick's observation(s), action(s) and following observation(s), for the rewarder.
+        reward : float or array_like of shape (B,), optional
+            The reward itself, bypassing the rewarder.
+        """
+        rewards = self._rewards(state, action, state_next, reward)
+        if self.training:
+            self.state["synapses"] = self.parts["synapses"].reward(self.state["synapses"], self.state["weights"], rewards)
+        return self._unbatch(rewards)
+
+    def _rewards(self, state, action, state_next, reward) -> np.ndarray:
+        if reward is None:
+            next_states = None if state_next is None else self._batch(state_next, "state_next")
+            reward = self.parts["rewarder"](self._batch(state, "state"), self._batch(action, "action"), next_states)
+            return np.asarray(reward, dtype=np.float64)
+        rewards = self._batch(reward, "reward").astype(np.float64)
+        if rewards.shape != (self.params.batch_size,) or not np.all(np.isfinite(rewards)):
+            raise ValueError(
+                f"{type(self).__name__}.reward expects a finite reward per network, shape "
+                f"({self.params.batch_size},); got {reward!r}."
+            )
+        return rewards
+
+
+class ActiveRLNetwork(RLNetwork):
+    """An RL network rewarded at every output spike, during the tick.
+
+    At each timestep where a network's output neurons spike, the readout reads
+    that step's output spikes as an action and the rewarder scores it against
+    the tick's observation; the learning rule receives that reward at once
+    (Florian 2007's XOR setup: +1 per output spike when the answer is true, -1
+    when false). Learning happens only from these rewards: ``reward()``
+    computes the tick's reward for logging and does not learn from it.
+
+    Examples
+    --------
+    >>> ActiveRLNetwork.REQUIRED_ROLES[-1]
+    'rewarder'
+    """
+
+    def continuous_reward(self, spikes):
+        outputs = spikes[:, -self.params.n_outputs:]
+        fired = outputs.any(axis=1)
+        if not fired.any():
+            return self._no_reward
+        actions = self.parts["readout"](outputs.astype(np.float64), self.rng)
+        return np.where(fired, self.parts["rewarder"](self._observations, actions), 0.0)
+
+    def reward(self, state=None, action=None, state_next=None, reward=None):
+        """The tick's reward (float or (B,)), for logging; learning happened during the tick."""
+        return self._unbatch(self._rewards(state, action, state_next, reward))

@@ -1,0 +1,43 @@
+"""Readout base: output firing rates to actions.
+
+A readout receives the firing rate of each output neuron over one game step,
+shape ``(B, n_outputs)`` in spikes per timestep, and returns one action per
+network (B,) or an action vector per network (B, n_actions).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from spikey._keys import N_OUTPUTS
+from spikey.module import Interval, InvalidParameterError, Key, Module
+
+N_ACTIONS = Key("n_actions", Interval(int, 1, None),
+                "Number of actions; the outputs split into this many equal consecutive groups.")
+
+
+class Readout(Module):
+    """Base class of readouts; subclasses implement ``__call__(rates, rng)``."""
+
+    NECESSARY_KEYS = (N_OUTPUTS,)
+
+    def __call__(self, rates: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        """Actions from output rates (B, n_outputs)."""
+        raise NotImplementedError
+
+
+class GroupReadout(Readout):
+    """Readouts that average the outputs in ``n_actions`` equal groups."""
+
+    NECESSARY_KEYS = Readout.extend_keys(N_ACTIONS)
+
+    def __init__(self, **config):
+        super().__init__(**config)
+        if self.params.n_outputs % self.params.n_actions:
+            raise InvalidParameterError(
+                f"The 'n_actions' parameter of {type(self).__name__} must divide n_outputs="
+                f"{self.params.n_outputs}. Got {self.params.n_actions} instead."
+            )
+
+    def group_rates(self, rates: np.ndarray) -> np.ndarray:
+        """Mean rate of each action's output group, (B, n_actions)."""
+        return rates.reshape(len(rates), self.params.n_actions, -1).mean(axis=2)

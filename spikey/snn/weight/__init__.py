@@ -1,0 +1,6 @@
+"""Weight initializers: starting synaptic weights and connectivity."""
+from spikey.snn.weight.manual import Manual
+from spikey.snn.weight.random import Random
+from spikey.snn.weight.template import Weight
+
+__all__ = ["Manual", "Random", "Weight"]

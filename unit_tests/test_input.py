@@ -1,0 +1,74 @@
+"""Input encoders."""
+import numpy as np
+import pytest
+
+from spikey.module import InvalidParameterError
+from spikey.snn.input import RBF, RateMap, SpikeTrain, StaticMap
+
+
+def emit(inputs, observations, steps, seed=0):
+    rng = np.random.default_rng(seed)
+    state = inputs.encode(inputs.init_state(len(observations), rng), np.asarray(observations))
+    spikes = []
+    for _ in range(steps):
+        fired, state = inputs.step(state, rng)
+        spikes.append(fired)
+    return np.array(spikes)
+
+
+def test_rate_map_rates_per_group():
+    spikes = emit(RateMap(n_inputs=60, magnitude=1.0, input_rate=0.04), [[1, 0], [0.5, 1]], 5000)
+    rates = spikes.mean(axis=0)
+    assert abs(rates[0, :30].mean() - 0.04) < 0.004 and rates[0, 30:].sum() == 0
+    assert abs(rates[1, :30].mean() - 0.02) < 0.003 and abs(rates[1, 30:].mean() - 0.04) < 0.004
+
+
+def test_rate_map_rejects_values_outside_unit_interval():
+    with pytest.raises(ValueError, match=r"RateMap observation values must lie in \[0, 1\]"):
+        emit(RateMap(n_inputs=4, magnitude=1.0, input_rate=0.5), [[2, 0]], 1)
+
+
+def test_more_observation_values_than_inputs_is_an_error():
+    with pytest.raises(ValueError, match="more than n_inputs=2"):
+        emit(StaticMap(n_inputs=2, magnitude=1.0), [[1, 0, 1]], 1)
+
+
+def test_static_map_is_deterministic_groups():
+    spikes = emit(StaticMap(n_inputs=6, magnitude=1.0), [[0, 1, 1]], 3)
+    assert spikes.dtype == bool
+    np.testing.assert_array_equal(spikes[:, 0], [[False, False, True, True, True, True]] * 3)
+
+
+def test_rbf_peaks_at_preferred_values():
+    inputs = RBF(n_inputs=10, magnitude=1.0, input_rate=1.0, rbf_low=[0.0, -1.0], rbf_high=[1.0, 1.0])
+    centers, _ = inputs.centers()
+    state = inputs.encode(inputs.init_state(1, np.random.default_rng(0)), np.array([[0.25, 0.5]]))
+    assert np.argmax(state.drive[0, :5]) == np.argmin(abs(centers[:5] - 0.25)) == 1
+    assert np.argmax(state.drive[0, 5:]) == 3 and state.drive.max() <= 1.0
+
+
+def test_rbf_bounds_validated():
+    with pytest.raises(InvalidParameterError, match="rbf_low"):
+        RBF(n_inputs=10, magnitude=1.0, input_rate=1.0, rbf_low=[1.0], rbf_high=[0.0])
+    with pytest.raises(InvalidParameterError, match="rbf_high"):
+        RBF(n_inputs=10, magnitude=1.0, input_rate=1.0, rbf_low=[0.0], rbf_high=[float("inf")])
+
+
+def test_spike_train_replays_and_repeats():
+    trains = np.random.default_rng(0).random((3, 4, 5)) < 0.5
+    spikes = emit(SpikeTrain(n_inputs=5, magnitude=1.0, spike_trains=trains), [2, 0], 8)
+    np.testing.assert_array_equal(spikes[:, 0], np.concatenate([trains[2], trains[2]]))
+    np.testing.assert_array_equal(spikes[:, 1], np.concatenate([trains[0], trains[0]]))
+
+
+def test_spike_train_shape_and_symbol_errors():
+    with pytest.raises(InvalidParameterError, match="spike_trains"):
+        SpikeTrain(n_inputs=4, magnitude=1.0, spike_trains=np.zeros((2, 3, 5), dtype=bool))
+    with pytest.raises(ValueError, match="symbols"):
+        emit(SpikeTrain(n_inputs=5, magnitude=1.0, spike_trains=np.zeros((2, 3, 5), dtype=bool)), [2], 1)
+
+
+def test_input_polarity():
+    inputs = RateMap(n_inputs=500, magnitude=1.0, input_rate=0.1, input_pct_inhibitory=0.5)
+    polarity = inputs.polarity(1, np.random.default_rng(0))
+    assert abs((polarity < 0).mean() - 0.5) < 0.07
