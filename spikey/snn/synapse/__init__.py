@@ -1,0 +1,14 @@
+"""Learning rules: how synaptic weights change with spike timing and reward.
+
+All rules are in trace form (one timestep costs a decay of the traces plus work
+on the rows and columns of this step's spikes) and keep weights in
+``[0, max_weight]`` with absent synapses at 0.
+"""
+from spikey.snn.synapse.ltp import LTP
+from spikey.snn.synapse.mstdp import MSTDP
+from spikey.snn.synapse.mstdpet import MSTDPET
+from spikey.snn.synapse.rlstdp import RLSTDP
+from spikey.snn.synapse.stdp import STDP
+from spikey.snn.synapse.template import Synapse
+
+__all__ = ["Synapse", "STDP", "LTP", "RLSTDP", "MSTDP", "MSTDPET"]

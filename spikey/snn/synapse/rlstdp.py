@@ -1,0 +1,127 @@
+"""RLSTDP: Spikey's reward-trace STDP, in trace form.
+
+A reward trace ``R`` of shape (B,) scales symmetric STDP. Per timestep, with
+``f`` the 0/1 spikes of this step, ``⊗`` the outer product over (pre, post),
+``d = e^(-1/stdp_window)``, ``η`` the learning rate and ``r`` the reward given
+at this step: ``x_pre ← d (x_pre + f_pre(t-1))``, ``x_post ← d (x_post + f_post(t-1))``,
+``R ← (1 - trace_decay) R + r``, ``w ← clip(w + η R (x_pre ⊗ f_post - f_pre ⊗ x_post), 0, max_weight)``.
+The spike traces hold only spikes strictly before this step, so a pair ``d_t >= 1``
+ms apart counts ``e^(-d_t/stdp_window)``: potentiation for pre before post,
+depression for post before pre, nothing for coincident spikes (as Spikey's
+window over ``spike_log[:-1]``). ``reward(r)`` after a tick adds ``r`` to ``R``
+and applies ``η r (x_pre ⊗ f_post - f_pre ⊗ x_post)`` of the most recent step,
+exactly as if ``r`` had been given at that step.
+"""
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+from spikey.snn.synapse._traces import (
+    LEARNING_RATE,
+    STDP_WINDOW,
+    TRACE_DECAY,
+    add_outer,
+    decay_factor,
+    per_network,
+)
+from spikey.snn.synapse.template import Synapse
+
+__all__ = ["RLSTDP", "rlstdp_step", "rlstdp_reward"]
+
+
+def rlstdp_reward(state, weights, reward, params):
+    """``w += η r (x_pre ⊗ f_post - f_pre ⊗ x_post)`` with the most recent step's traces and spikes."""
+    factor = per_network(params.learning_rate, state.trace.shape[0]) * reward
+    add_outer(
+        weights.values, weights.mask, factor, state.x_pre, state.post, state.pre, -state.x_post, params.max_weight
+    )
+
+
+def rlstdp_step(state, weights, pre, post, reward, params):
+    """One RLSTDP timestep: decay the traces, then apply ``η R`` STDP; return the new state."""
+    decay = decay_factor(params.stdp_window)
+    x_pre = (state.x_pre + state.pre) * decay
+    x_post = (state.x_post + state.post) * decay
+    trace = state.trace * (1.0 - params.trace_decay) + reward
+    new_state = RLSTDP.State(x_pre, x_post, np.array(pre, dtype=bool), np.array(post, dtype=bool), trace)
+    rlstdp_reward(new_state, weights, trace, params)
+    return new_state
+
+
+class RLSTDP(Synapse):
+    """Reward-modulated STDP with a decaying reward trace, as in classic Spikey.
+
+    Parameters
+    ----------
+    n_inputs, n_neurons : int
+        Network size; presynaptic rows are ``n_inputs + n_neurons``, postsynaptic columns ``n_neurons``.
+    max_weight : float
+        Weights are clipped to ``[0, max_weight]``.
+    learning_rate : float or ndarray of shape (B,)
+        ``η``, per network when an array.
+    trace_decay : float
+        Fraction of the reward trace ``R`` lost per step, in [0, 1].
+    stdp_window : int, default 20
+        Time constant of the spike traces, in ms.
+
+    Attributes
+    ----------
+    State.x_pre : ndarray of shape (B, n_inputs + n_neurons)
+        Presynaptic spike trace used at the last step (spikes before it).
+    State.x_post : ndarray of shape (B, n_neurons)
+        Postsynaptic spike trace used at the last step.
+    State.pre, State.post : ndarray of bool
+        Spikes of the last step.
+    State.trace : ndarray of shape (B,)
+        Reward trace ``R``.
+
+    See Also
+    --------
+    LTP : Potentiation only, reward sets ``R``.
+    MSTDP : Florian (2007)'s reward-modulated STDP.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from spikey.snn.synapse import RLSTDP
+    >>> from spikey.snn.weight.template import Weight
+    >>> rule = RLSTDP(n_inputs=1, n_neurons=1, max_weight=1.0, learning_rate=0.1, trace_decay=0.5)
+    >>> state = rule.init_state(batch_size=1, rng=np.random.default_rng(0))
+    >>> weights = Weight.State(np.full((1, 2, 1), 0.5), np.ones((1, 2, 1), dtype=bool))
+    >>> state = rule.reward(state, weights, np.array([1.0]))  # R = 1
+    >>> state = rule.step(state, weights, np.array([[True, False]]), np.array([[False]]), np.zeros(1))
+    >>> state = rule.step(state, weights, np.array([[False, False]]), np.array([[True]]), np.zeros(1))
+    >>> round(float(weights.values[0, 0, 0]), 6)  # 0.5 + 0.1 * R * exp(-1 / 20), R = 0.25
+    0.523781
+    """
+
+    NECESSARY_KEYS = Synapse.extend_keys(LEARNING_RATE, TRACE_DECAY, STDP_WINDOW)
+
+    class State(NamedTuple):
+        x_pre: np.ndarray
+        x_post: np.ndarray
+        pre: np.ndarray
+        post: np.ndarray
+        trace: np.ndarray
+
+    def init_state(self, batch_size: int, rng: np.random.Generator) -> "RLSTDP.State":
+        """Zero traces, no previous spikes and no reward for ``batch_size`` networks."""
+        n_pre, n_post = self.n_pre, self.params.n_neurons
+        return self.State(
+            np.zeros((batch_size, n_pre)),
+            np.zeros((batch_size, n_post)),
+            np.zeros((batch_size, n_pre), dtype=bool),
+            np.zeros((batch_size, n_post), dtype=bool),
+            np.zeros(batch_size),
+        )
+
+    def step(self, state, weights, pre_spikes, post_spikes, reward):
+        """Decay the traces one timestep, add ``reward`` to ``R`` and apply ``η R`` STDP."""
+        return rlstdp_step(state, weights, pre_spikes, post_spikes, reward, self.params)
+
+    def reward(self, state, weights, reward):
+        """Add ``reward`` to ``R`` and apply it to the most recent step's STDP, as if given then."""
+        rlstdp_reward(state, weights, reward, self.params)
+        return state._replace(trace=state.trace + reward)

@@ -1,0 +1,106 @@
+"""Unsupervised pair-based STDP with exponential traces.
+
+Each timestep, first the traces take in this step's spikes, then the weights
+change (``f`` are the 0/1 spikes of this step, ``⊗`` the outer product over
+(pre, post), ``η`` the learning rate):
+``P+ ← P+ e^(-1/τ+) + A+ f_pre``, ``P- ← P- e^(-1/τ-) + A- f_post``,
+``w ← clip(w + η (P+ ⊗ f_post + f_pre ⊗ P-), 0, max_weight)``. A presynaptic
+spike at ``t0`` followed by a postsynaptic one at ``t0 + d`` thus adds
+``η A+ e^(-d/τ+)``; the reverse order adds ``η A- e^(-d/τ-)``, a depression
+because ``A- <= 0``; coincident spikes add ``η (A+ + A-)``. This is the
+eligibility ``ζ`` of Florian (2007) applied without reward (see MSTDP). Rewards are ignored.
+"""
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+from spikey.snn.synapse._traces import (
+    A_MINUS,
+    A_PLUS,
+    LEARNING_RATE,
+    TAU_MINUS,
+    TAU_PLUS,
+    add_outer,
+    decay_factor,
+    per_network,
+)
+from spikey.snn.synapse.template import Synapse
+
+__all__ = ["STDP", "stdp_traces", "stdp_step"]
+
+
+def stdp_traces(p_plus, p_minus, pre, post, params):
+    """Decay the traces one step and add this step's spikes; return ``(p_plus, p_minus)``."""
+    p_plus = p_plus * decay_factor(params.tau_plus) + params.a_plus * pre
+    p_minus = p_minus * decay_factor(params.tau_minus) + params.a_minus * post
+    return p_plus, p_minus
+
+
+def stdp_step(state, weights, pre, post, params):
+    """One STDP timestep: update the traces, then the weights in place; return the new state."""
+    pre, post = np.asarray(pre, dtype=bool), np.asarray(post, dtype=bool)
+    p_plus, p_minus = stdp_traces(state.p_plus, state.p_minus, pre, post, params)
+    rate = per_network(params.learning_rate, pre.shape[0])
+    add_outer(weights.values, weights.mask, rate, p_plus, post, pre, p_minus, params.max_weight)
+    return STDP.State(p_plus, p_minus)
+
+
+class STDP(Synapse):
+    """Pair-based spike-timing-dependent plasticity, unsupervised.
+
+    Parameters
+    ----------
+    n_inputs, n_neurons : int
+        Network size; presynaptic rows are ``n_inputs + n_neurons``, postsynaptic columns ``n_neurons``.
+    max_weight : float
+        Weights are clipped to ``[0, max_weight]``.
+    learning_rate : float or ndarray of shape (B,)
+        ``η``, per network when an array.
+    tau_plus, tau_minus : float, default 20.0
+        Trace time constants, in ms.
+    a_plus : float, default 1.0
+        Potentiation amplitude ``A+ >= 0``.
+    a_minus : float, default -1.0
+        Signed depression amplitude ``A- <= 0`` (negative depresses), as in Florian (2007).
+
+    Attributes
+    ----------
+    State.p_plus : ndarray of shape (B, n_inputs + n_neurons)
+        Presynaptic trace ``P+``.
+    State.p_minus : ndarray of shape (B, n_neurons)
+        Postsynaptic trace ``P-``.
+
+    See Also
+    --------
+    MSTDP : The same eligibility, gated by reward.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from spikey.snn.synapse import STDP
+    >>> from spikey.snn.weight.template import Weight
+    >>> rule = STDP(n_inputs=1, n_neurons=1, max_weight=1.0, learning_rate=0.1)
+    >>> state = rule.init_state(batch_size=1, rng=np.random.default_rng(0))
+    >>> weights = Weight.State(np.full((1, 2, 1), 0.5), np.ones((1, 2, 1), dtype=bool))
+    >>> no_reward = np.zeros(1)
+    >>> state = rule.step(state, weights, np.array([[True, False]]), np.array([[False]]), no_reward)
+    >>> state = rule.step(state, weights, np.array([[False, False]]), np.array([[True]]), no_reward)
+    >>> round(float(weights.values[0, 0, 0]), 6)  # 0.5 + 0.1 * exp(-1 / 20): pre 1 ms before post
+    0.595123
+    """
+
+    NECESSARY_KEYS = Synapse.extend_keys(TAU_PLUS, TAU_MINUS, A_PLUS, A_MINUS, LEARNING_RATE)
+
+    class State(NamedTuple):
+        p_plus: np.ndarray
+        p_minus: np.ndarray
+
+    def init_state(self, batch_size: int, rng: np.random.Generator) -> "STDP.State":
+        """Zero traces for ``batch_size`` networks."""
+        return self.State(np.zeros((batch_size, self.n_pre)), np.zeros((batch_size, self.params.n_neurons)))
+
+    def step(self, state, weights, pre_spikes, post_spikes, reward):
+        """Advance the traces one timestep and apply STDP; ``reward`` is ignored."""
+        return stdp_step(state, weights, pre_spikes, post_spikes, self.params)

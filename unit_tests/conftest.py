@@ -1,0 +1,52 @@
+"""Small network templates shared by the tests."""
+import numpy as np
+import pytest
+
+from spikey.snn import ActiveRLNetwork, Network, RLNetwork
+from spikey.snn.input import RateMap, StaticMap
+from spikey.snn.neuron import Neuron
+from spikey.snn.readout import Threshold
+from spikey.snn.reward import MatchExpected
+from spikey.snn.synapse import MSTDPET
+from spikey.snn.weight import Random
+
+
+def xor(states):
+    return np.logical_xor(states[..., 0], states[..., 1])
+
+
+KEYS = {
+    "n_inputs": 8, "n_neurons": 7, "n_outputs": 1, "processing_time": 25, "magnitude": 1.0,
+    "input_rate": 0.3, "firing_threshold": 1.0, "potential_decay": 0.2, "refractory_period": 1,
+    "neuron_pct_inhibitory": 0.3, "prob_rand_fire": 0.02, "max_weight": 2.0, "prob_connection": 0.8,
+    "weight_scale": 1.5, "layer_sizes": (6, 1), "tau_z": 25.0, "gamma": 0.1, "action_threshold": 0.05,
+    "expected_value": xor, "punish_mult": 1.0,
+}
+PARTS = {"inputs": RateMap, "neurons": Neuron, "weights": Random, "synapses": MSTDPET, "readout": Threshold,
+         "rewarder": MatchExpected}
+
+
+class SmallNetwork(Network):
+    parts = {role: part for role, part in PARTS.items() if role != "rewarder"}
+    keys = {name: value for name, value in KEYS.items() if name not in ("expected_value", "punish_mult")}
+
+
+class SmallRL(RLNetwork):
+    parts = PARTS
+    keys = KEYS
+
+
+class SmallActive(ActiveRLNetwork):
+    parts = PARTS
+    keys = KEYS
+
+
+@pytest.fixture
+def deterministic_keys():
+    """No random draws after construction: static inputs, no random firing."""
+    return {"prob_rand_fire": 0.0}
+
+
+@pytest.fixture
+def static_parts():
+    return {"inputs": StaticMap}

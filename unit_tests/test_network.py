@@ -1,0 +1,251 @@
+"""Network composition, configuration priority, determinism, batching and state."""
+import json
+
+import numpy as np
+import pytest
+from conftest import KEYS, SmallActive, SmallNetwork, SmallRL, xor
+
+from spikey.module import InvalidParameterError
+from spikey.snn import Network
+from spikey.snn.input import StaticMap
+from spikey.snn.modifier import LinearDecay
+
+PATTERNS = np.array([[0, 0], [0, 1], [1, 0], [1, 1]])
+
+
+def play(net, steps=8, seed=0):
+    """Ticks with rewards; returns actions and a copy of the spikes of every tick."""
+    order = np.random.default_rng(seed).integers(0, 4, steps)
+    actions, logs = [], []
+    for i in order:
+        state = PATTERNS[i] if net.params.batch_size == 1 else PATTERNS[(i + np.arange(net.params.batch_size)) % 4]
+        action = net.tick(state)
+        net.reward(state, action)
+        actions.append(action)
+        logs.append(net.spike_log.copy())
+    return np.array(actions), np.array(logs)
+
+
+def test_tick_shapes_and_spike_log():
+    net = SmallRL(keys={"seed": 0})
+    net.reset()
+    action = net.tick(PATTERNS[1])
+    assert np.ndim(action) == 0
+    assert net.spike_log.shape == (25, 1, 15) and net.spike_log.dtype == bool
+    assert net.weights.shape == (1, 15, 7)
+
+
+def test_same_seed_same_spikes_and_weights():
+    runs = []
+    for _ in range(2):
+        net = SmallRL(keys={"seed": 3})
+        net.reset()
+        runs.append((*play(net), net.weights.copy()))
+    for a, b in zip(*runs):
+        np.testing.assert_array_equal(a, b)
+    other = SmallRL(keys={"seed": 4})
+    other.reset()
+    assert not np.array_equal(play(other)[1], runs[0][1])
+
+
+def test_learning_changes_only_existing_synapses_within_bounds():
+    net = SmallActive(keys={"seed": 1, "gamma": 0.5})
+    net.reset()
+    before = net.weights.copy()
+    play(net, steps=20)
+    mask = net.state["weights"].mask
+    assert not np.array_equal(before, net.weights)
+    assert np.all(net.weights[~mask] == 0)
+    assert net.weights.min() >= 0 and net.weights.max() <= KEYS["max_weight"]
+
+
+def test_eval_mode_does_not_learn():
+    net = SmallRL(keys={"seed": 1}).eval()
+    net.reset()
+    before = net.weights.copy()
+    play(net)
+    np.testing.assert_array_equal(before, net.weights)
+
+
+def test_batch_copy_equals_single_network_with_same_weights():
+    """With deterministic inputs and no random firing, copy i of a batch equals a B=1 network."""
+    keys = {"seed": 0, "prob_rand_fire": 0.0, "batch_size": 3, "neuron_pct_inhibitory": 0.0}
+    batch = SmallRL(parts={"inputs": StaticMap}, keys=keys)
+    batch.reset()
+    batch_actions, batch_logs = play(batch, steps=6)
+    for row in range(3):
+        single = SmallRL(parts={"inputs": StaticMap}, keys={**keys, "batch_size": 1})
+        single.state["weights"] = type(single.state["weights"])(
+            *(np.array(batch_initial[row:row + 1]) for batch_initial in _initial_weights(keys))
+        )
+        single.reset()
+        actions, logs = [], []
+        order = np.random.default_rng(0).integers(0, 4, 6)
+        for i in order:
+            state = PATTERNS[(i + row) % 4]
+            action = single.tick(state)
+            single.reward(state, action)
+            actions.append(action)
+            logs.append(single.spike_log[:, 0].copy())
+        np.testing.assert_array_equal(batch_actions[:, row], actions)
+        np.testing.assert_array_equal(batch_logs[:, :, row], logs)
+        np.testing.assert_array_equal(batch.weights[row], single.weights[0])
+
+
+def _initial_weights(keys):
+    fresh = SmallRL(parts={"inputs": StaticMap}, keys=keys)
+    return fresh.state["weights"]
+
+
+def test_get_state_set_state_round_trip_continues_bit_identically(tmp_path):
+    net = SmallActive(keys={"seed": 2})
+    net.reset()
+    play(net, steps=3)
+    path = tmp_path / "net.npz"
+    np.savez(path, **net.get_state())
+    expected = play(net, steps=4, seed=9)
+
+    restored = SmallActive(keys={"seed": 99})
+    with np.load(path, allow_pickle=False) as saved:
+        restored.set_state(dict(saved))
+    got = play(restored, steps=4, seed=9)
+    for a, b in zip(expected, got):
+        np.testing.assert_array_equal(a, b)
+    np.testing.assert_array_equal(net.weights, restored.weights)
+
+
+def test_set_state_rejects_wrong_arrays():
+    net = SmallRL(keys={"seed": 0})
+    state = net.get_state() if "inputs" in net.state else (net.reset() or net.get_state())
+    with pytest.raises(ValueError, match="missing"):
+        net.set_state({k: v for k, v in state.items() if k != "polarity"})
+    with pytest.raises(ValueError, match="must have shape"):
+        net.set_state({**state, "polarity": np.ones((2, 15))})
+
+
+def test_rng_state_is_plain_json():
+    net = SmallRL(keys={"seed": 0})
+    net.reset()
+    assert json.loads(str(net.get_state()["rng"]))["bit_generator"] == "PCG64"
+
+
+def test_tick_before_reset_is_an_error():
+    with pytest.raises(RuntimeError, match="reset"):
+        SmallRL(keys={"seed": 0}).tick(PATTERNS[0])
+
+
+def test_batched_tick_takes_and_returns_batch():
+    net = SmallRL(keys={"seed": 0, "batch_size": 4})
+    net.reset()
+    actions = net.tick(PATTERNS)
+    assert actions.shape == (4,)
+    rewards = net.reward(PATTERNS, actions)
+    np.testing.assert_array_equal(rewards, np.where(actions == xor(PATTERNS), 1.0, -1.0))
+    with pytest.raises(ValueError, match="expects 4 values for 'state'"):
+        net.tick(PATTERNS[:3])
+    with pytest.raises(ValueError, match="finite reward per network"):
+        net.reward(reward=[1.0, np.nan, 0.0, 0.0])
+
+
+def test_keys_priority_kwargs_over_template_over_game():
+    class Game:
+        NECESSARY_KEYS = ()
+        params = {"processing_time": 7, "firing_threshold": 9.0}
+
+    net = SmallRL(keys={"processing_time": 5}, game=Game())
+    assert net.params.processing_time == 5
+    assert net.parts["neurons"].params.firing_threshold == KEYS["firing_threshold"]
+    assert SmallRL.keys["processing_time"] == 25
+
+
+def test_game_params_fill_missing_keys():
+    class Game:
+        NECESSARY_KEYS = ()
+        params = {"expected_value": xor, "unrelated": 1}
+
+    keys = {k: v for k, v in KEYS.items() if k != "expected_value"}
+    net = SmallRL(keys={}, game=Game())
+    assert net.parts["rewarder"].params.expected_value is xor
+    with pytest.raises(InvalidParameterError, match="Missing keys: 'expected_value' \\(MatchExpected"):
+        type("NoGame", (SmallRL,), {"keys": keys})()
+
+
+def test_unknown_key_and_part_errors():
+    with pytest.raises(InvalidParameterError, match="Unknown key 'n_neuron' .*Did you mean 'n_neurons'"):
+        SmallRL(keys={"n_neuron": 3})
+    with pytest.raises(InvalidParameterError, match="Did you mean 'synapses'"):
+        SmallRL(parts={"synapse": None})
+    with pytest.raises(InvalidParameterError, match="missing parts: \\['rewarder'\\]"):
+        SmallRL(parts={"rewarder": None})
+    with pytest.raises(InvalidParameterError, match="The 'potential_decay' parameter of Neuron must be"):
+        SmallRL(keys={"potential_decay": 2.0})
+    with pytest.raises(InvalidParameterError, match="n_outputs.*at most n_neurons=7"):
+        SmallRL(keys={"n_outputs": 8})
+
+
+def test_conflicting_declarations_are_reported():
+    from spikey.module import Interval, Key
+    from spikey.snn.readout import Threshold
+
+    class OddReadout(Threshold):
+        NECESSARY_KEYS = Threshold.extend_keys(Key("n_neurons", Interval(int, 0, 5), "Other text."))
+
+    with pytest.raises(InvalidParameterError, match="'n_neurons' is declared differently by Neuron and OddReadout"):
+        SmallRL(parts={"readout": OddReadout})
+
+
+def test_list_keys_shows_every_key_and_who_declares_it():
+    rows = {row["name"]: row for row in SmallRL.list_keys()}
+    assert "Network" not in rows["n_outputs"]["declared_by"]
+    assert rows["n_outputs"]["declared_by"] == "SmallRL, Threshold"
+    assert rows["magnitude"]["declared_by"] == "RateMap, Neuron"
+    assert {"gamma", "tau_z", "expected_value", "seed", "batch_size"} <= set(rows)
+
+
+def test_set_key_validates_and_modifiers_schedule_per_episode():
+    net = SmallRL(keys={"seed": 0}, parts={"modifiers": [LinearDecay(key="gamma", t_stop=2, value_start=0.2,
+                                                                     value_stop=0.0)]})
+    values = []
+    for _ in range(4):
+        net.reset()
+        values.append(net.parts["synapses"].params.gamma)
+    assert values == [0.2, 0.1, 0.0, 0.0]
+    with pytest.raises(InvalidParameterError, match="cannot change"):
+        net.set_key("n_neurons", 3)
+    with pytest.raises(InvalidParameterError, match="Did you mean 'gamma'"):
+        net.set_key("gama", 0.1)
+    with pytest.raises(InvalidParameterError, match="The 'gamma' parameter"):
+        net.set_key("gamma", "high")
+
+
+def test_templates_are_not_mutated_by_use():
+    before = dict(SmallRL.keys), dict(SmallRL.parts)
+    SmallRL(keys={"seed": 5, "gamma": 0.3}, parts={"inputs": StaticMap})
+    assert (dict(SmallRL.keys), dict(SmallRL.parts)) == before
+
+
+def test_unsupervised_network_runs_without_rewarder():
+    net = SmallNetwork(keys={"seed": 0})
+    net.reset()
+    net.tick(PATTERNS[3])
+    assert not hasattr(Network, "reward")
+
+
+def test_active_network_rewards_each_output_spike():
+    net = SmallActive(keys={"seed": 0, "prob_rand_fire": 0.2})
+    net.reset()
+    net._observations = PATTERNS[1][None]
+    spikes = np.zeros((1, 7), dtype=bool)
+    np.testing.assert_array_equal(net.continuous_reward(spikes), [0.0])
+    spikes[0, -1] = True
+    np.testing.assert_array_equal(net.continuous_reward(spikes), [1.0])
+    net._observations = PATTERNS[3][None]
+    np.testing.assert_array_equal(net.continuous_reward(spikes), [-1.0])
+
+
+def test_import_snn_does_not_import_ray_or_torch():
+    import subprocess
+    import sys
+
+    code = "import sys, spikey.snn; print(any(m.split('.')[0] in ('ray', 'torch') for m in sys.modules))"
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip() == "False"
