@@ -118,9 +118,9 @@ def test_set_state_rejects_wrong_arrays():
     net = SmallRL(keys={"seed": 0})
     state = net.get_state() if "inputs" in net.state else (net.reset() or net.get_state())
     with pytest.raises(ValueError, match="missing"):
-        net.set_state({k: v for k, v in state.items() if k != "polarity"})
+        net.set_state({k: v for k, v in state.items() if k != "weights.sign"})
     with pytest.raises(ValueError, match="must have shape"):
-        net.set_state({**state, "polarity": np.ones((2, 15))})
+        net.set_state({**state, "weights.sign": np.ones((2, 15))})
 
 
 def test_rng_state_is_plain_json():

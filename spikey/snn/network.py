@@ -72,7 +72,7 @@ class Network:
     ...     parts = {"inputs": input.StaticMap, "neurons": neuron.Neuron, "weights": weight.Manual,
     ...              "synapses": synapse.STDP, "readout": readout.Threshold}
     ...     keys = {"n_inputs": 2, "n_neurons": 1, "n_outputs": 1, "processing_time": 10, "magnitude": 1.0,
-    ...             "firing_threshold": 1.5, "potential_decay": 1.0, "max_weight": 1.0, "matrix": np.ones((3, 1)),
+    ...             "firing_threshold": 1.5, "potential_decay": 1.0, "max_weight": 1.0, "matrix": np.array([[1.0], [1.0], [0.0]]),
     ...             "action_threshold": 0.1, "tau_plus": 20.0, "tau_minus": 20.0, "a_plus": 1.0, "a_minus": -1.0,
     ...             "learning_rate": 0.0}
     >>> net = Tiny(keys={"seed": 0})
@@ -101,11 +101,11 @@ class Network:
         self.episode = -1
         self.rng = np.random.default_rng(self.params.seed)
         batch = self.params.batch_size
-        self.polarity = np.concatenate(
+        polarity = np.concatenate(
             (self.parts["inputs"].polarity(batch, self.rng), self.parts["neurons"].polarity(batch, self.rng)), axis=1
         )
-        self.state = {"weights": self.parts["weights"].init_state(batch, self.rng, self.polarity)}
-        self.spike_log = np.zeros((0, batch, self.polarity.shape[1]), dtype=bool)
+        self.state = {"weights": self.parts["weights"].init_state(batch, self.rng, polarity)}
+        self.spike_log = np.zeros((0, *polarity.shape), dtype=bool)
         self._refresh_derived()
 
     # ------------------------------------------------------------------ configuration
@@ -142,13 +142,19 @@ class Network:
         return declared
 
     def _resolve_keys(self, keys: dict, game, declared: dict) -> dict:
-        explicit = {**type(self).keys, **keys}
-        for name in explicit:
+        """Merge keys by priority. Template keys read only by a part the caller swapped out are dropped."""
+        template_parts = {role: part for role, part in type(self).parts.items() if role != "modifiers"}
+        template_declared = self._declarations(template_parts, None) if template_parts else {}
+        for name in keys:
             if name not in declared:
                 raise unknown_key_error(name, declared, f"{type(self).__name__}(...)")
+        for name in type(self).keys:
+            if name not in declared and name not in template_declared:
+                raise unknown_key_error(name, declared, f"{type(self).__name__}.keys")
         game_params = getattr(game, "params", {}) if game is not None else {}
         config = {name: value for name, value in game_params.items() if name in declared}
-        config.update(explicit)
+        config.update({name: value for name, value in type(self).keys.items() if name in declared})
+        config.update(keys)
         missing = [
             f"{name!r} ({owners[0]}: {key.doc})"
             for name, (key, owners) in declared.items()
@@ -205,7 +211,7 @@ class Network:
         self._refresh_derived()
 
     def _refresh_derived(self):
-        self._signed_magnitude = self.polarity * self.parts["neurons"].params.magnitude
+        self._signed_magnitude = self.state["weights"].sign * self.parts["neurons"].params.magnitude
         self._no_reward = np.zeros(self.params.batch_size)
 
     # ------------------------------------------------------------------ running
@@ -247,7 +253,7 @@ class Network:
         self._observations = self._batch(state, "state")
         self.state["inputs"] = self.parts["inputs"].encode(self.state["inputs"], self._observations)
         n_inputs = self.parts["inputs"].params.n_inputs
-        self.spike_log = np.empty((self.params.processing_time, *self.polarity.shape), dtype=bool)
+        self.spike_log = np.empty((self.params.processing_time, *self.state["weights"].sign.shape), dtype=bool)
         for log_row in self.spike_log:
             self._timestep(log_row, n_inputs)
         rates = self.spike_log[:, :, -self.params.n_outputs:].mean(axis=0)
@@ -294,7 +300,6 @@ class Network:
     def get_state(self) -> dict:
         """Copies of every state array, plus the Generator state, as a flat dict of arrays (npz-ready)."""
         arrays = {
-            "polarity": self.polarity,
             "episode": np.array(self.episode),
             "rng": np.array(json.dumps(self.rng.bit_generator.state)),
         }
@@ -321,7 +326,6 @@ class Network:
                     f"{type(self).__name__}.set_state: {name!r} must have shape {expected[name].shape} and dtype "
                     f"{expected[name].dtype}; got {np.shape(array)} {np.asarray(array).dtype}."
                 )
-        self.polarity = np.array(arrays["polarity"])
         self.rng.bit_generator.state = json.loads(str(arrays["rng"]))
         for role, value in self.state.items():
             if isinstance(value, tuple):
@@ -343,10 +347,15 @@ class RLNetwork(Network):
 
     Examples
     --------
-    >>> from spikey.snn.reward import MatchExpected
-    >>> class Gate(RLNetwork):
-    ...     parts = {**Tiny.parts, "rewarder": MatchExpected}
-    ...     keys = {**Tiny.keys, "expected_value": lambda s: s[:, 0] & s[:, 1], "punish_mult": 1.0}
+    >>> from spikey.experiments import FlorianXOR
+    >>> class RewardedXOR(RLNetwork):  # Florian's parts, rewarded once per game step
+    ...     parts, keys = FlorianXOR.parts, {**FlorianXOR.keys, "processing_time": 100}
+    >>> net = RewardedXOR(keys={"seed": 0, "expected_value": lambda s: np.logical_xor(s[:, 0], s[:, 1])})
+    >>> net.reset()
+    >>> state = np.array([0, 1])
+    >>> action = net.tick(state)
+    >>> float(net.reward(state, action)) == (1.0 if action == 1 else -1.0)
+    True
     """
 
     REQUIRED_ROLES = Network.REQUIRED_ROLES + ("rewarder",)
@@ -393,8 +402,13 @@ class ActiveRLNetwork(RLNetwork):
 
     Examples
     --------
-    >>> ActiveRLNetwork.REQUIRED_ROLES[-1]
-    'rewarder'
+    >>> from spikey.experiments import FlorianXOR
+    >>> net = FlorianXOR(keys={"seed": 1, "expected_value": lambda s: np.logical_xor(s[:, 0], s[:, 1])})
+    >>> net.reset()
+    >>> before = net.weights.copy()
+    >>> _ = net.tick(np.array([1, 1]))  # every output spike is punished at once
+    >>> bool(net.spike_log[:, 0, -1].any()) == (not np.array_equal(before, net.weights))
+    True
     """
 
     def continuous_reward(self, spikes):

@@ -79,8 +79,13 @@ def per_network(value, batch_size: int) -> np.ndarray:
     return np.broadcast_to(np.asarray(value, dtype=np.float64).reshape(-1), (batch_size,))
 
 
-def add_outer(values, mask, factor, pre_trace, post, pre=None, post_trace=None, max_weight=None):
-    """``values += factor * (pre_trace ⊗ post + pre ⊗ post_trace)`` on existing synapses.
+def add_outer(values, weights, factor, pre_trace, post, pre=None, post_trace=None, max_weight=None):
+    """``values += sign * factor * (pre_trace ⊗ post + pre ⊗ post_trace)`` on existing synapses.
+
+    The rules are written for the signed efficacy of a synapse; its magnitude,
+    which ``values`` holds, therefore moves by the presynaptic ``sign`` times
+    that change (an inhibitory synapse whose firing preceded a rewarded spike
+    weakens).
 
     Only the columns of spiking ``post`` and the rows of spiking ``pre`` of the
     networks whose ``factor`` is nonzero are read and written. Both terms are
@@ -90,8 +95,9 @@ def add_outer(values, mask, factor, pre_trace, post, pre=None, post_trace=None, 
     ----------
     values : ndarray of shape (B, n_pre, n_post), float64
         Changed in place.
-    mask : ndarray of shape (B, n_pre, n_post), bool
-        Existing synapses; the others are left untouched.
+    weights : Weight.State
+        ``mask`` (B, n_pre, n_post) marks existing synapses, the others are left
+        untouched; ``sign`` (B, n_pre) is the presynaptic polarity (None: all +1).
     factor : ndarray of shape (B,), float64
         Per-network scale of the change.
     pre_trace : ndarray of shape (B, n_pre)
@@ -103,15 +109,18 @@ def add_outer(values, mask, factor, pre_trace, post, pre=None, post_trace=None, 
     max_weight : float, optional
         Clip the touched entries to ``[0, max_weight]``; None does not clip.
     """
+    mask, sign = weights.mask, weights.sign
     active = (factor != 0)[:, None]
     b_col, col = np.nonzero(post & active)
     if b_col.size:
-        values[b_col, :, col] += (factor[b_col, None] * pre_trace[b_col]) * mask[b_col, :, col]
+        signed_trace = pre_trace[b_col] if sign is None else pre_trace[b_col] * sign[b_col]
+        values[b_col, :, col] += (factor[b_col, None] * signed_trace) * mask[b_col, :, col]
     b_row = row = None
     if post_trace is not None:
         b_row, row = np.nonzero(pre & active)
         if b_row.size:
-            values[b_row, row, :] += (factor[b_row, None] * post_trace[b_row]) * mask[b_row, row, :]
+            row_factor = factor[b_row] if sign is None else factor[b_row] * sign[b_row, row]
+            values[b_row, row, :] += (row_factor[:, None] * post_trace[b_row]) * mask[b_row, row, :]
     if max_weight is None:
         return
     if b_col.size:

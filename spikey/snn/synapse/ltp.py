@@ -32,7 +32,7 @@ __all__ = ["LTP", "ltp_step", "ltp_reward"]
 
 def _potentiate(state, weights, factor, params):
     """``w += factor * x_pre ⊗ f_post`` with the most recent step's trace and spikes."""
-    add_outer(weights.values, weights.mask, factor, state.x_pre, state.post, max_weight=params.max_weight)
+    add_outer(weights.values, weights, factor, state.x_pre, state.post, max_weight=params.max_weight)
 
 
 def ltp_reward(state, weights, reward, params):

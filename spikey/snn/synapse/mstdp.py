@@ -33,7 +33,7 @@ __all__ = ["MSTDP", "mstdp_step", "mstdp_reward"]
 def mstdp_reward(state, weights, reward, params):
     """``w += γ r ζ`` with the eligibility ``ζ`` of the most recent step (in place)."""
     factor = per_network(params.gamma, state.pre.shape[0]) * reward
-    add_outer(weights.values, weights.mask, factor, state.p_plus, state.post, state.pre, state.p_minus, params.max_weight)
+    add_outer(weights.values, weights, factor, state.p_plus, state.post, state.pre, state.p_minus, params.max_weight)
 
 
 def mstdp_step(state, weights, pre, post, reward, params):

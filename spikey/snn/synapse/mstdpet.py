@@ -65,7 +65,7 @@ def mstdpet_step(state, weights, pre, post, reward, params):
     if scale.min() < _RENORMALIZE_BELOW:
         z *= scale[:, None, None]
         scale = np.ones_like(scale)
-    add_outer(z, weights.mask, 1.0 / (params.tau_z * scale), p_plus, post, pre, p_minus)
+    add_outer(z, weights, 1.0 / (params.tau_z * scale), p_plus, post, pre, p_minus)
     new_state = MSTDPET.State(p_plus, p_minus, z, scale)
     mstdpet_reward(new_state, weights, reward, params)
     return new_state

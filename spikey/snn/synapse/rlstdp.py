@@ -35,7 +35,7 @@ def rlstdp_reward(state, weights, reward, params):
     """``w += η r (x_pre ⊗ f_post - f_pre ⊗ x_post)`` with the most recent step's traces and spikes."""
     factor = per_network(params.learning_rate, state.trace.shape[0]) * reward
     add_outer(
-        weights.values, weights.mask, factor, state.x_pre, state.post, state.pre, -state.x_post, params.max_weight
+        weights.values, weights, factor, state.x_pre, state.post, state.pre, -state.x_post, params.max_weight
     )
 
 

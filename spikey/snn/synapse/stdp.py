@@ -43,7 +43,7 @@ def stdp_step(state, weights, pre, post, params):
     pre, post = np.asarray(pre, dtype=bool), np.asarray(post, dtype=bool)
     p_plus, p_minus = stdp_traces(state.p_plus, state.p_minus, pre, post, params)
     rate = per_network(params.learning_rate, pre.shape[0])
-    add_outer(weights.values, weights.mask, rate, p_plus, post, pre, p_minus, params.max_weight)
+    add_outer(weights.values, weights, rate, p_plus, post, pre, p_minus, params.max_weight)
     return STDP.State(p_plus, p_minus)
 
 

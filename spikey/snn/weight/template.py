@@ -25,6 +25,8 @@ class Weight(Module):
     ----------
     State.values : ndarray of shape (B, n_inputs + n_neurons, n_neurons), float64
     State.mask : ndarray of shape (B, n_inputs + n_neurons, n_neurons), bool
+    State.sign : ndarray of shape (B, n_inputs + n_neurons), float64
+        Presynaptic polarity, +1 or -1 (None in a hand-built state means all +1).
     """
 
     NECESSARY_KEYS = (N_INPUTS, N_NEURONS, MAX_WEIGHT)
@@ -32,6 +34,7 @@ class Weight(Module):
     class State(NamedTuple):
         values: np.ndarray
         mask: np.ndarray
+        sign: np.ndarray | None = None
 
     @property
     def shape(self) -> tuple:
@@ -42,7 +45,7 @@ class Weight(Module):
         """The starting weights of ``batch_size`` networks, given presynaptic polarity (B, n_pre)."""
         values, mask = self.initial(batch_size, rng, polarity)
         values, mask = np.broadcast_to(values, (batch_size, *self.shape)), np.broadcast_to(mask, (batch_size, *self.shape))
-        return self.State(np.where(mask, values, 0.0), mask.copy())
+        return self.State(np.where(mask, values, 0.0), mask.copy(), np.array(polarity, dtype=np.float64))
 
     def initial(self, batch_size: int, rng: np.random.Generator, polarity: np.ndarray):
         """Return ``(values, mask)``, each of shape (n_pre, n_post) or (B, n_pre, n_post)."""
