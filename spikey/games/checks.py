@@ -1,0 +1,188 @@
+"""Conformance checks for Spikey games: Gymnasium's ``check_env`` plus Spikey's key contract.
+
+:func:`check_game` runs, in order, ``gymnasium.utils.env_checker.check_env`` and
+the small public checks in :data:`GAME_CHECKS`; the first failure raises an
+``AssertionError`` naming the check, the game and what went wrong.
+"""
+from __future__ import annotations
+
+import copy
+import pickle
+
+import gymnasium
+import numpy as np
+from gymnasium.utils.env_checker import check_env, data_equivalence
+
+from spikey.games.template import Game
+from spikey.module import REQUIRED, Constraint, InvalidParameterError, Key, Params
+
+__all__ = [
+    "check_game",
+    "GAME_CHECKS",
+    "check_keys_declared",
+    "check_params_read_only",
+    "check_presets_validate",
+    "check_invalid_values_rejected",
+    "check_unknown_key_rejected",
+    "check_seed_determinism",
+    "check_pickle",
+]
+
+UNKNOWN_KEY = "spikey_check_unknown_key"
+
+
+class _BadType:
+    def __repr__(self):
+        return "BadType()"
+
+
+def check_keys_declared(game: Game) -> None:
+    """Every key is a Key with a doc and a Constraint, names are unique, defaults are valid."""
+    keys = type(game).NECESSARY_KEYS
+    assert isinstance(keys, tuple), f"NECESSARY_KEYS must be a tuple of Key, got {type(keys).__name__}."
+    names = [key.name for key in keys]
+    assert len(names) == len(set(names)), f"NECESSARY_KEYS declares a name twice: {names}."
+    for key in keys:
+        assert isinstance(key, Key), f"{key!r} in NECESSARY_KEYS is not a spikey.module.Key."
+        assert isinstance(key.doc, str) and key.doc.strip(), f"Key {key.name!r} has no doc."
+        assert isinstance(key.constraint, Constraint), f"Key {key.name!r} has no Constraint."
+        if key.default is not REQUIRED:
+            try:
+                key.validate(key.default, owner=type(game).__name__)
+            except InvalidParameterError as error:
+                raise AssertionError(f"The default of key {key.name!r} is invalid: {error}") from None
+
+
+def check_params_read_only(game: Game) -> None:
+    """``params`` is a read-only Params holding exactly the declared keys."""
+    assert isinstance(game.params, Params), f"params must be a spikey.module.Params, got {type(game.params).__name__}."
+    declared = {key.name for key in type(game).NECESSARY_KEYS}
+    assert set(game.params) == declared, f"params keys {sorted(game.params)} differ from declared {sorted(declared)}."
+
+
+def check_presets_validate(game: Game) -> None:
+    """Each preset builds the game, and its values end up in ``params``."""
+    cls = type(game)
+    if not cls.CONFIGURABLE:
+        return
+    for name, values in cls.PRESETS.items():
+        try:
+            params = cls(preset=name).params
+        except InvalidParameterError as error:
+            raise AssertionError(f"Preset {name!r} does not validate: {error}") from None
+        keys = {key.name: key for key in cls.NECESSARY_KEYS}
+        for key, value in values.items():
+            if key not in cls.config:  # the class config outranks presets
+                expected = keys[key].validate(value, owner=cls.__name__)
+                assert params[key] == expected, f"Preset {name!r} does not set key {key!r}."
+
+
+def check_invalid_values_rejected(game: Game) -> None:
+    """A value of the wrong type and an out-of-range value raise InvalidParameterError naming key and game."""
+    cls = type(game)
+    if not cls.CONFIGURABLE:
+        return
+    for key in cls.NECESSARY_KEYS:
+        for bad in (_BadType(), key.constraint.invalid_example()):
+            if bad is None:
+                continue
+            expected = f"The {key.name!r} parameter of {cls.__name__} must be"
+            try:
+                game.replace(**{key.name: bad})
+            except InvalidParameterError as error:
+                assert expected in str(error), f"Error for {key.name}={bad!r} should start {expected!r}: {error}"
+            else:
+                raise AssertionError(f"{key.name}={bad!r} was accepted.")
+
+
+def check_unknown_key_rejected(game: Game) -> None:
+    """A key nobody declares raises InvalidParameterError naming the key."""
+    try:
+        game.replace(**{UNKNOWN_KEY: 1})
+    except InvalidParameterError as error:
+        assert UNKNOWN_KEY in str(error), f"The error does not name the unknown key: {error}"
+    else:
+        raise AssertionError(f"Unknown key {UNKNOWN_KEY!r} was accepted.")
+
+
+def _rollout(game: Game, seed: int, actions) -> list:
+    obs, _ = game.reset(seed=seed)
+    trace = [copy.deepcopy(obs)]
+    for action in actions:
+        obs, reward, terminated, truncated, _ = game.step(action)
+        trace.append(copy.deepcopy((obs, reward, terminated, truncated)))
+        if terminated or truncated:
+            trace.append(copy.deepcopy(game.reset()[0]))
+    return trace
+
+
+def check_seed_determinism(game: Game, n_steps: int = 20) -> None:
+    """The same seed and actions give the same episode, without touching the global np.random."""
+    space = copy.deepcopy(game.action_space)
+    space.seed(0)
+    actions = [space.sample() for _ in range(n_steps)]
+    global_state = np.random.get_state()
+    first, second = _rollout(game, 0, actions), _rollout(game, 0, actions)
+    after = np.random.get_state()
+    assert global_state[0] == after[0] and np.array_equal(global_state[1], after[1]) and global_state[2:] == after[2:], (
+        "The game used the global np.random; draw from self.np_random instead."
+    )
+    assert data_equivalence(first, second, exact=True), "Two rollouts with seed 0 and the same actions differ."
+
+
+def check_pickle(game: Game) -> None:
+    """The game pickles and keeps its params (presets must use module-level functions)."""
+    try:
+        clone = pickle.loads(pickle.dumps(game))
+    except Exception as error:  # noqa: BLE001 - any failure is the finding
+        raise AssertionError(f"The game does not pickle: {error!r}") from None
+    assert clone.params == game.params, "The unpickled game has different params."
+
+
+GAME_CHECKS = (
+    check_keys_declared,
+    check_params_read_only,
+    check_presets_validate,
+    check_invalid_values_rejected,
+    check_unknown_key_rejected,
+    check_seed_determinism,
+    check_pickle,
+)
+
+
+def check_game(env: gymnasium.Env) -> None:
+    """Check that ``env`` (or the Spikey game it wraps) follows Gymnasium's API and Spikey's key contract.
+
+    Runs ``check_env(env.unwrapped, skip_render_check=True)``, then each check of
+    :data:`GAME_CHECKS`. Gymnasium's warnings pass through as warnings.
+
+    Raises
+    ------
+    AssertionError
+        Naming the failed check, the game and the problem.
+
+    Examples
+    --------
+    >>> from spikey.games import Logic
+    >>> check_game(Logic(preset="XOR"))
+    >>> class Broken(Logic):
+    ...     def reset(self, *, seed=None, options=None):
+    ...         return super().reset(seed=None)  # ignores the seed
+    >>> check_game(Broken(preset="XOR"))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    AssertionError: check_env failed for Broken: ...
+    """
+    game = env.unwrapped
+    name = type(game).__name__
+    if not isinstance(game, Game):
+        raise AssertionError(f"check_game: {name} is not a spikey.games.Game; wrap it with GymWrapper.")
+    try:
+        check_env(game, skip_render_check=True)
+    except Exception as error:  # noqa: BLE001 - report every failure of Gymnasium's checker
+        raise AssertionError(f"check_env failed for {name}: {type(error).__name__}: {error}") from error
+    for check in GAME_CHECKS:
+        try:
+            check(game)
+        except AssertionError as error:
+            raise AssertionError(f"{check.__name__} failed for {name}: {error}") from error
