@@ -6,8 +6,9 @@ forward (inputs -> hidden -> output) and learn with MSTDPET (tau+ = tau- = 20
 ms, tau_z = 25 ms, A+ = 1, A- = -1). Each pattern is shown for 500 ms, and the
 network is rewarded at each output spike: +1 if XOR of the pattern is true, -1
 if it is false. Florian used spike-response-model neurons and signed weights;
-here neurons are LIF with a 20 ms membrane time constant and half of the
-neurons are inhibitory, so weight magnitudes learn and signs stay fixed.
+here neurons are LIF with a 20 ms membrane time constant, a fifth of the
+neurons are inhibitory, and learning changes weight magnitudes while signs
+stay fixed.
 
 Reference: R. V. Florian, "Reinforcement learning through modulation of
 spike-timing-dependent synaptic plasticity", Neural Computation 19(6):1468-1502, 2007.
@@ -56,7 +57,7 @@ class FlorianXOR(ActiveRLNetwork):
         "firing_threshold": 10.0,
         "potential_decay": 1 - math.exp(-1 / 20),
         "refractory_period": 2,
-        "neuron_pct_inhibitory": 0.5,
+        "neuron_pct_inhibitory": 0.2,
         "max_weight": 5.0,
         "prob_connection": 1.0,
         "weight_scale": 1.0,
