@@ -6,6 +6,11 @@ from spikey.module import InstanceOf, Interval, Key
 N_INPUTS = Key("n_inputs", Interval(int, 0, None), "Number of input channels (presynaptic only).")
 N_NEURONS = Key("n_neurons", Interval(int, 1, None), "Number of body neurons, outputs included.")
 N_OUTPUTS = Key("n_outputs", Interval(int, 1, None), "Number of output neurons: the last n_outputs body neurons.")
+N_ACTIONS = Key(
+    "n_actions", Interval(int, 1, None),
+    "Number of actions: discrete choices, or the length of a flat action vector; "
+    "group readouts split the outputs into this many equal groups.",
+)
 MAGNITUDE = Key("magnitude", Interval(float, 0, None), "Charge one spike delivers, before weighting.")
 MAX_WEIGHT = Key("max_weight", Interval(float, 0, None, closed="neither"), "Upper bound of every weight magnitude.")
 PROCESSING_TIME = Key(

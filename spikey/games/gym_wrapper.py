@@ -20,6 +20,7 @@ import numpy as np
 from gymnasium import spaces
 from gymnasium.envs.registration import load_env_creator
 
+from spikey._keys import N_ACTIONS
 from spikey.games._constraints import FloatVector
 from spikey.games.template import Game, discrete_action
 from spikey.module import InstanceOf, InvalidParameterError, Interval, Key, unknown_key_error, validate_config
@@ -35,7 +36,7 @@ KEYS = (
     ),
     Key("observation_low", FloatVector(), "Lower bound of each flattened observation component; -inf if unbounded."),
     Key("observation_high", FloatVector(), "Upper bound of each flattened observation component; inf if unbounded."),
-    Key("n_actions", Interval(int, 1, None), "Number of discrete actions, or the length of the flattened action."),
+    N_ACTIONS,
 )
 
 _MAKE_ARGUMENTS = {"max_episode_steps", "disable_env_checker"}

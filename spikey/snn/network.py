@@ -31,6 +31,14 @@ def synaptic_input(pre_spikes: np.ndarray, signed_magnitude: np.ndarray, weights
     return np.matmul(charge[:, None, :], weights)[:, 0, :]
 
 
+def game_parameters(game) -> dict:
+    """A game's key values; wrappers added by ``gymnasium.make`` are looked through."""
+    if game is None:
+        return {}
+    params = getattr(game, "params", None)
+    return dict(params if params is not None else getattr(game.unwrapped, "params", {}))
+
+
 class Network:
     """A spiking neural network assembled from parts.
 
@@ -127,7 +135,7 @@ class Network:
         owners = [(cls.__name__, cls.NECESSARY_KEYS)]
         owners += [(part.__name__, part.NECESSARY_KEYS) for role, part in part_classes.items() if role != "modifiers"]
         if game is not None:
-            owners.append((type(game).__name__, getattr(game, "NECESSARY_KEYS", ())))
+            owners.append((type(game).__name__, getattr(getattr(game, "unwrapped", game), "NECESSARY_KEYS", ())))
         declared: dict = {}
         for owner, keys in owners:
             for key in keys:
@@ -151,7 +159,7 @@ class Network:
         for name in type(self).keys:
             if name not in declared and name not in template_declared:
                 raise unknown_key_error(name, declared, f"{type(self).__name__}.keys")
-        game_params = getattr(game, "params", {}) if game is not None else {}
+        game_params = game_parameters(game)
         config = {name: value for name, value in game_params.items() if name in declared}
         config.update({name: value for name, value in type(self).keys.items() if name in declared})
         config.update(keys)

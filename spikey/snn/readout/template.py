@@ -8,11 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from spikey._keys import N_OUTPUTS
-from spikey.module import Interval, InvalidParameterError, Key, Module
-
-N_ACTIONS = Key("n_actions", Interval(int, 1, None),
-                "Number of actions; the outputs split into this many equal consecutive groups.")
+from spikey._keys import N_ACTIONS, N_OUTPUTS
+from spikey.module import InvalidParameterError, Module
 
 
 class Readout(Module):
