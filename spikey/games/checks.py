@@ -36,16 +36,22 @@ class _BadType:
         return "BadType()"
 
 
+def _require(condition, message: str) -> None:
+    """Raise AssertionError(message) unless ``condition``; unlike ``assert``, it survives ``python -O``."""
+    if not condition:
+        raise AssertionError(message)
+
+
 def check_keys_declared(game: Game) -> None:
     """Every key is a Key with a doc and a Constraint, names are unique, defaults are valid."""
     keys = type(game).NECESSARY_KEYS
-    assert isinstance(keys, tuple), f"NECESSARY_KEYS must be a tuple of Key, got {type(keys).__name__}."
+    _require(isinstance(keys, tuple), f"NECESSARY_KEYS must be a tuple of Key, got {type(keys).__name__}.")
     names = [key.name for key in keys]
-    assert len(names) == len(set(names)), f"NECESSARY_KEYS declares a name twice: {names}."
+    _require(len(names) == len(set(names)), f"NECESSARY_KEYS declares a name twice: {names}.")
     for key in keys:
-        assert isinstance(key, Key), f"{key!r} in NECESSARY_KEYS is not a spikey.module.Key."
-        assert isinstance(key.doc, str) and key.doc.strip(), f"Key {key.name!r} has no doc."
-        assert isinstance(key.constraint, Constraint), f"Key {key.name!r} has no Constraint."
+        _require(isinstance(key, Key), f"{key!r} in NECESSARY_KEYS is not a spikey.module.Key.")
+        _require(isinstance(key.doc, str) and key.doc.strip(), f"Key {key.name!r} has no doc.")
+        _require(isinstance(key.constraint, Constraint), f"Key {key.name!r} has no Constraint.")
         if key.default is not REQUIRED:
             try:
                 key.validate(key.default, owner=type(game).__name__)
@@ -55,9 +61,9 @@ def check_keys_declared(game: Game) -> None:
 
 def check_params_read_only(game: Game) -> None:
     """``params`` is a read-only Params holding exactly the declared keys."""
-    assert isinstance(game.params, Params), f"params must be a spikey.module.Params, got {type(game.params).__name__}."
+    _require(isinstance(game.params, Params), f"params must be a spikey.module.Params, got {type(game.params).__name__}.")
     declared = {key.name for key in type(game).NECESSARY_KEYS}
-    assert set(game.params) == declared, f"params keys {sorted(game.params)} differ from declared {sorted(declared)}."
+    _require(set(game.params) == declared, f"params keys {sorted(game.params)} differ from declared {sorted(declared)}.")
 
 
 def check_presets_validate(game: Game) -> None:
@@ -74,7 +80,7 @@ def check_presets_validate(game: Game) -> None:
         for key, value in values.items():
             if key not in cls.config:  # the class config outranks presets
                 expected = keys[key].validate(value, owner=cls.__name__)
-                assert params[key] == expected, f"Preset {name!r} does not set key {key!r}."
+                _require(params[key] == expected, f"Preset {name!r} does not set key {key!r}.")
 
 
 def check_invalid_values_rejected(game: Game) -> None:
@@ -90,7 +96,7 @@ def check_invalid_values_rejected(game: Game) -> None:
             try:
                 game.replace(**{key.name: bad})
             except InvalidParameterError as error:
-                assert expected in str(error), f"Error for {key.name}={bad!r} should start {expected!r}: {error}"
+                _require(expected in str(error), f"Error for {key.name}={bad!r} should start {expected!r}: {error}")
             else:
                 raise AssertionError(f"{key.name}={bad!r} was accepted.")
 
@@ -100,7 +106,7 @@ def check_unknown_key_rejected(game: Game) -> None:
     try:
         game.replace(**{UNKNOWN_KEY: 1})
     except InvalidParameterError as error:
-        assert UNKNOWN_KEY in str(error), f"The error does not name the unknown key: {error}"
+        _require(UNKNOWN_KEY in str(error), f"The error does not name the unknown key: {error}")
     else:
         raise AssertionError(f"Unknown key {UNKNOWN_KEY!r} was accepted.")
 
@@ -124,10 +130,9 @@ def check_seed_determinism(game: Game, n_steps: int = 20) -> None:
     global_state = np.random.get_state()
     first, second = _rollout(game, 0, actions), _rollout(game, 0, actions)
     after = np.random.get_state()
-    assert global_state[0] == after[0] and np.array_equal(global_state[1], after[1]) and global_state[2:] == after[2:], (
-        "The game used the global np.random; draw from self.np_random instead."
-    )
-    assert data_equivalence(first, second, exact=True), "Two rollouts with seed 0 and the same actions differ."
+    untouched = global_state[0] == after[0] and np.array_equal(global_state[1], after[1]) and global_state[2:] == after[2:]
+    _require(untouched, "The game used the global np.random; draw from self.np_random instead.")
+    _require(data_equivalence(first, second, exact=True), "Two rollouts with seed 0 and the same actions differ.")
 
 
 def check_pickle(game: Game) -> None:
@@ -136,7 +141,7 @@ def check_pickle(game: Game) -> None:
         clone = pickle.loads(pickle.dumps(game))
     except Exception as error:  # noqa: BLE001 - any failure is the finding
         raise AssertionError(f"The game does not pickle: {error!r}") from None
-    assert clone.params == game.params, "The unpickled game has different params."
+    _require(clone.params == game.params, "The unpickled game has different params.")
 
 
 GAME_CHECKS = (
