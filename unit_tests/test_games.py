@@ -90,7 +90,8 @@ def test_check_game_names_the_failed_check():
         def reset(self, *, seed=None, options=None):
             return super().reset(seed=None)
 
-    with pytest.raises(AssertionError, match="check_env failed for GlobalRandom"):
+    # Gymnasium's reset check catches it unless two global draws happen to agree; then Spikey's check does.
+    with pytest.raises(AssertionError, match="(check_env|check_seed_determinism) failed for GlobalRandom"):
         check_game(GlobalRandom(preset="XOR"))
     with pytest.raises(AssertionError, match="check_env failed for Unseeded"):
         check_game(Unseeded(preset="XOR"))
