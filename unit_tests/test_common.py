@@ -1,0 +1,197 @@
+"""Every conformance check of spikey.testing on every built-in part, plus checks that the checks bite."""
+import numpy as np
+import pytest
+
+from spikey.module import InstanceOf, Interval, Key, Module
+from spikey.snn import input, modifier, neuron, readout, reward, synapse, weight
+from spikey.testing import (
+    N_STEPS,
+    check_input_not_mutated,
+    check_keys_declared,
+    check_param_validation,
+    check_part,
+    check_pickle,
+    check_seed_determinism,
+    check_state_batch_axis,
+    check_step_contract,
+    checks_for,
+    parametrize_with_checks,
+)
+
+N_INPUTS, N_NEURONS = 4, 5
+SIZES = {"n_inputs": N_INPUTS, "n_neurons": N_NEURONS, "max_weight": 1.0}
+LIF = {"n_neurons": N_NEURONS, "magnitude": 1.0, "firing_threshold": 1.0, "potential_decay": 0.1}
+TRAINS = np.random.default_rng(7).random((3, 4, N_INPUTS)) < 0.4
+
+
+def xor_expected(states):
+    """Module-level (picklable) expected action of the XOR game."""
+    return np.logical_xor(states[:, 0], states[:, 1]).astype(np.int64)
+
+
+def rbf_observations(batch_size, rng):
+    return rng.uniform([-1.0, 0.0], [1.0, 2.0], (batch_size, 2))
+
+
+def symbol_observations(batch_size, rng):
+    return rng.integers(0, len(TRAINS), batch_size)
+
+
+PARTS = [
+    (input.Input, {"n_inputs": N_INPUTS, "magnitude": 1.0}),
+    (input.RateMap, {"n_inputs": N_INPUTS, "magnitude": 1.0, "input_rate": 0.5, "input_pct_inhibitory": 0.25}),
+    (input.RBF, {"n_inputs": 6, "magnitude": 1.0, "input_rate": 0.5, "rbf_low": [-1.0, 0.0], "rbf_high": [1.0, 2.0]},
+     rbf_observations),
+    (input.SpikeTrain, {"n_inputs": N_INPUTS, "magnitude": 1.0, "spike_trains": TRAINS}, symbol_observations),
+    (input.StaticMap, {"n_inputs": N_INPUTS, "magnitude": 1.0}),
+    (neuron.Neuron, LIF),
+    (neuron.Neuron, {**LIF, "refractory_period": 2, "spike_delay": 2, "resting_mv": -0.5, "prob_rand_fire": 0.05,
+                     "neuron_pct_inhibitory": 0.2}),
+    (neuron.Neuron, {**LIF, "firing_threshold": np.array([0.5, 1.0, 2.0]), "potential_decay": [0.0, 0.1, 0.5]}),
+    (neuron.RandPotential, {**LIF, "prob_rand_fire": 0.2, "leak_scalar": 0.5}),
+    (weight.Weight, SIZES),
+    (weight.Manual, {**SIZES, "matrix": np.random.default_rng(1).uniform(0.0, 1.0, (9, 5)) * (np.eye(9, 5) == 0)}),
+    (weight.Manual, {**SIZES, "matrix": [np.full((N_INPUTS, 3), 0.5), np.full((3, 2), 0.25)]}),
+    (weight.Random, {**SIZES, "prob_connection": 0.5, "weight_scale": 0.5, "inhibitory_weight_mult": 3.0}),
+    (weight.Random, {**SIZES, "prob_connection": 0.8, "weight_scale": 0.5, "weight_dist": "lognormal",
+                     "allow_self_connections": True}),
+    (synapse.Synapse, SIZES),
+    (synapse.STDP, {**SIZES, "learning_rate": 0.05}),
+    (synapse.LTP, {**SIZES, "learning_rate": 0.05, "trace_decay": 0.1}),
+    (synapse.RLSTDP, {**SIZES, "learning_rate": 0.05, "trace_decay": 0.1}),
+    (synapse.MSTDP, {**SIZES, "gamma": 0.05}),
+    (synapse.MSTDP, {**SIZES, "gamma": np.array([0.0, 0.05, 0.2])}),
+    (synapse.MSTDPET, {**SIZES, "gamma": 0.05, "tau_z": 10.0}),
+    (readout.Readout, {"n_outputs": 4}),
+    (readout.NeuronRates, {"n_outputs": 4, "n_actions": 2}),
+    (readout.PopulationVector, {"n_outputs": 4, "n_actions": 2}),
+    (readout.Threshold, {"n_outputs": 4, "action_threshold": 0.4}),
+    (readout.TopAction, {"n_outputs": 4, "n_actions": 4}),
+    (reward.Reward, {}),
+    (reward.MatchExpected, {"expected_value": xor_expected, "reward_mult": 1.0, "punish_mult": 0.5}),
+    (modifier.LinearDecay, {"key": "learning_rate", "t_stop": 10, "value_start": 1.0, "value_stop": 0.0}),
+    (modifier.DropOff, {"key": "prob_rand_fire", "t_stop": 3, "value_start": 0.1, "value_stop": 0.0}),
+]
+
+@parametrize_with_checks(PARTS)
+def test_builtin_parts(part, check):
+    check(part)
+
+
+@pytest.mark.parametrize("package", [input, neuron, weight, synapse, readout, reward], ids=lambda m: m.__name__)
+def test_every_exported_part_is_checked(package):
+    checked = {entry[0] for entry in PARTS}
+    exported = [getattr(package, name) for name in package.__all__]
+    parts = [obj for obj in exported if isinstance(obj, type) and issubclass(obj, Module)]
+    missing = [cls.__name__ for cls in parts if cls not in checked]
+    assert not missing, f"add a small valid config for {missing} to PARTS in unit_tests/test_common.py"
+
+
+# ---------------------------------------------------------------- the checks catch broken parts
+
+
+class FloatSpikes(neuron.Neuron):
+    def step(self, state, incoming, rng):
+        spikes, state = super().step(state, incoming, rng)
+        return spikes.astype(np.float16), state
+
+
+class GlobalRandom(neuron.Neuron):
+    def step(self, state, incoming, rng):
+        return super().step(state, incoming + np.random.random(incoming.shape), rng)
+
+
+class InPlace(neuron.Neuron):
+    def step(self, state, incoming, rng):
+        incoming *= 0.5
+        return super().step(state, incoming, rng)
+
+
+class CachesArrays(neuron.Neuron):
+    def __init__(self, **config):
+        super().__init__(**config)
+        self.potential = np.zeros(self.params.n_neurons)
+
+
+class Unbatched(neuron.Neuron):
+    def init_state(self, batch_size, rng):
+        state = super().init_state(batch_size, rng)
+        return state._replace(refractory_timer=np.zeros(self.params.n_neurons, dtype=np.int64))
+
+
+class Undocumented(readout.Readout):
+    NECESSARY_KEYS = readout.Readout.extend_keys(Key("gain", Interval(float, 0, None), ""))
+
+    def __call__(self, rates, rng):
+        return rates.argmax(axis=1)
+
+
+class Unvalidated(readout.Readout):
+    NECESSARY_KEYS = readout.Readout.extend_keys(
+        Key("gain", InstanceOf(object, "a gain"), "Anything goes."),
+        Key("offset", Interval(float, 0, 1), "Checked late.", default=0.5),
+    )
+
+    def __init__(self, **config):
+        if isinstance(config.get("offset"), float) and config["offset"] > 1:
+            config["offset"] = 1.0  # silently "fixes" a bad value instead of rejecting it
+        super().__init__(**config)
+
+    def __call__(self, rates, rng):
+        return rates.argmax(axis=1)
+
+
+class LambdaReward(reward.Reward):
+    NECESSARY_KEYS = reward.Reward.extend_keys(
+        Key("score", InstanceOf(object, "a callable", callable), "Score of (states, actions)."))
+
+    def __call__(self, states, actions, next_states=None):
+        return np.asarray(self.params.score(states, actions), dtype=np.float64)
+
+
+class CrossTalk(neuron.Neuron):
+    def step(self, state, incoming, rng):
+        return super().step(state, incoming + 0.1 * incoming.sum(axis=0), rng)
+
+
+class LearningReward(synapse.MSTDP):
+    def step(self, state, weights, pre_spikes, post_spikes, reward):
+        weights.values[:] = np.clip(weights.values + reward.sum(), 0.0, self.params.max_weight)
+        return super().step(state, weights, pre_spikes, post_spikes, reward)
+
+
+@pytest.mark.parametrize("part_class, config, check, message", [
+    (FloatSpikes, LIF, check_step_contract, "dtype float16"),
+    (GlobalRandom, LIF, check_seed_determinism, "global RNG"),
+    (InPlace, LIF, check_input_not_mutated, "incoming at step 0"),
+    (CachesArrays, LIF, check_keys_declared, "set attributes ['potential']"),
+    (Unbatched, LIF, check_state_batch_axis, "state.refractory_timer has shape (5,)"),
+    (Undocumented, {"n_outputs": 2, "gain": 1.0}, check_keys_declared, "key 'gain' has no doc"),
+    (Unvalidated, {"n_outputs": 2, "gain": 1.0}, check_param_validation, "offset=2.0 was accepted"),
+    (LambdaReward, {"score": lambda s, a: a * 1.0}, check_pickle, "pickling failed"),
+    (CrossTalk, LIF, None, "check_batch_consistency failed for CrossTalk"),
+    (LearningReward, {**SIZES, "gamma": 0.1}, None, "check_batch_consistency failed for LearningReward"),
+], ids=lambda v: v.__name__ if isinstance(v, type) else None)
+def test_checks_catch_broken_parts(part_class, config, check, message):
+    with pytest.raises(AssertionError, match="Fix: ") as raised:
+        if check is None:
+            check_part(part_class, config)
+        else:
+            check(part_class, config)
+    assert message in str(raised.value)
+
+
+def test_parametrize_marks_expected_failures_and_rejects_unknown_checks():
+    marker = parametrize_with_checks([(FloatSpikes, LIF)], {FloatSpikes: {"check_step_contract": "float16 spikes"}})
+    params = marker.args[1]
+    assert [p.id for p in params] == [f"FloatSpikes-{c.__name__}" for c in checks_for(FloatSpikes)]
+    xfailed = [p.id for p in params if p.marks]
+    assert xfailed == ["FloatSpikes-check_step_contract"]
+    assert next(p for p in params if p.marks).marks[0].kwargs["reason"] == "float16 spikes"
+    with pytest.raises(ValueError, match="check_stp_contract"):
+        parametrize_with_checks([(FloatSpikes, LIF)], {FloatSpikes: {"check_stp_contract": "typo"}})
+
+
+def test_check_part_skips_expected_failures_and_runs_fast_enough():
+    check_part(FloatSpikes, LIF, expected_failed_checks={"check_step_contract": "float16", "check_pickle": "local"})
+    assert N_STEPS == 20
