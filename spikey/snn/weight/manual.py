@@ -65,6 +65,10 @@ class Manual(Weight):
             "Which synapses exist; None: the non-zero entries of a full matrix.", default=None),
     )
 
+    def __init__(self, **config):
+        super().__init__(**config)
+        self.initial(1, None, None)  # validate the matrix at construction
+
     def initial(self, batch_size, rng, polarity):
         p = self.params
         if isinstance(p.matrix, np.ndarray):
