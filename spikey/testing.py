@@ -37,8 +37,11 @@ from spikey.snn.reward.template import Reward
 from spikey.snn.synapse.template import Synapse
 from spikey.snn.weight.template import Weight
 
+from spikey.games.checks import check_game  # games have their own checks; one import place for users
+
 __all__ = [
     "N_STEPS",
+    "check_game",
     "PartCase",
     "check_part",
     "checks_for",
