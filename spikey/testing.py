@@ -29,6 +29,7 @@ from typing import NamedTuple
 import numpy as np
 
 from spikey import _keys
+from spikey.games.checks import check_game
 from spikey.module import Constraint, InvalidParameterError, Key, Module, Params
 from spikey.snn.input.template import Input
 from spikey.snn.neuron.template import Neuron
@@ -36,8 +37,6 @@ from spikey.snn.readout.template import Readout
 from spikey.snn.reward.template import Reward
 from spikey.snn.synapse.template import Synapse
 from spikey.snn.weight.template import Weight
-
-from spikey.games.checks import check_game  # games have their own checks; one import place for users
 
 __all__ = [
     "N_STEPS",
