@@ -26,7 +26,16 @@ STRUCTURAL_KEYS = frozenset({"n_inputs", "n_neurons", "n_outputs", "batch_size",
 
 
 def synaptic_input(pre_spikes: np.ndarray, signed_magnitude: np.ndarray, weights: np.ndarray) -> np.ndarray:
-    """Charge (B, n_post) delivered by presynaptic spikes (B, n_pre) through weights (B, n_pre, n_post)."""
+    """Charge (B, n_post) delivered by presynaptic spikes (B, n_pre) through weights (B, n_pre, n_post).
+
+    With one network and at most a quarter of its presynaptic neurons spiking
+    (the usual case), only the weight rows of the spiking neurons are read;
+    otherwise one batched matrix product reads every weight.
+    """
+    if pre_spikes.shape[0] == 1:
+        rows = np.flatnonzero(pre_spikes[0])
+        if 4 * rows.size <= pre_spikes.shape[1]:
+            return (signed_magnitude[0, rows] @ weights[0, rows])[None]
     charge = pre_spikes * signed_magnitude
     return np.matmul(charge[:, None, :], weights)[:, 0, :]
 

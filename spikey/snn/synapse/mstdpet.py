@@ -53,6 +53,8 @@ def eligibility(state) -> np.ndarray:
 
 def mstdpet_reward(state, weights, reward, params):
     """``w += γ r z`` in place; nothing is read or written where ``r`` is 0."""
+    if not np.any(reward):
+        return
     gain = per_network(params.gamma, state.z.shape[0]) * reward
     add_matrix(weights.values, gain * state.z_scale, state.z, params.max_weight)
 

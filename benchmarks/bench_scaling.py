@@ -1,0 +1,146 @@
+"""W2: how one timestep's cost and the memory grow with network size, for two learning rules.
+
+For ``n_neurons`` N in {100, 300, 1000, 3000} body neurons (a fifth inhibitory)
+and N // 2 RateMap inputs firing at 50 Hz, every possible synapse exists
+(``Random`` weights, ``prob_connection=1.0``), so the weights are
+(1, 1.5 N, N). ``weight_scale = 4 / N`` keeps the mean drive per neuron the
+same at every size, which with ``firing_threshold = 1`` holds the body at
+roughly 20-35 Hz (the ``body Hz`` column shows the measured mean). The network
+learns with
+
+- ``MSTDPET``, rewarded at every timestep (r = 1, small ``gamma``): the upper
+  bound of its cost, since the dense ``w += gamma r z`` then runs every step;
+- ``STDP`` (small ``learning_rate``): only the rows and columns of this step's
+  spikes change.
+
+Columns:
+
+- ``ms_per_step``: wall ms per 1 ms timestep (best of the timed ticks of 100 steps each);
+- ``peak_mb``: tracemalloc's peak of numpy and Python allocations from building the
+  network through one warm-up tick (untimed; tracemalloc is off while timing);
+- ``tick_mb``: of that, the peak of a tick's temporary arrays (peak during the warm-up tick
+  minus what was allocated when it began);
+- ``state_mb``: the bytes of the weight arrays (values, mask, sign) plus the rule's
+  traces (for MSTDPET, the (1, 1.5 N, N) eligibility z), for comparison with ``peak_mb``.
+
+``--json`` prints ``{"sizes": [{"n_neurons", "rule", "ms_per_step", "peak_mb"}, ...]}``
+as the last line; ``--quick`` runs only N = 100 and 300.
+
+Usage::
+
+    python benchmarks/bench_scaling.py            # ~30 s
+    python benchmarks/bench_scaling.py --quick    # ~2 s
+    python benchmarks/bench_scaling.py --json
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import platform
+import time
+import tracemalloc
+
+import numpy as np
+
+from spikey.snn import Network
+from spikey.snn.input import RateMap
+from spikey.snn.neuron import Neuron
+from spikey.snn.readout import Threshold
+from spikey.snn.synapse import MSTDPET, STDP
+from spikey.snn.weight import Random
+
+SIZES = (100, 300, 1000, 3000)
+TIMED_TICKS = {100: 10, 300: 5, 1000: 2, 3000: 1}  # ticks of 100 timesteps, after one warm-up tick
+RULES = {"MSTDPET": MSTDPET, "STDP": STDP}
+OBSERVATION = np.array([1.0])  # one group: every input at input_rate
+
+
+class RewardedEveryStep(Network):
+    """A plain network whose learning rule gets reward 1 at every timestep (ignored by STDP)."""
+
+    def continuous_reward(self, spikes):
+        return self._ones
+
+
+def build(n_neurons: int, rule: str, seed: int = 0) -> Network:
+    weight_scale = 4.0 / n_neurons
+    keys = {
+        "n_inputs": n_neurons // 2, "n_neurons": n_neurons, "n_outputs": 1, "processing_time": 100,
+        "seed": seed, "input_rate": 0.05, "magnitude": 1.0, "firing_threshold": 1.0,
+        "potential_decay": 1 - math.exp(-1 / 20), "refractory_period": 2, "neuron_pct_inhibitory": 0.2,
+        "max_weight": 1.0, "prob_connection": 1.0, "weight_scale": weight_scale, "action_threshold": 0.01,
+    }
+    keys["gamma" if rule == "MSTDPET" else "learning_rate"] = 1e-3 * weight_scale
+    parts = {"inputs": RateMap, "neurons": Neuron, "weights": Random, "synapses": RULES[rule], "readout": Threshold}
+    net = RewardedEveryStep(parts=parts, keys=keys)
+    net._ones = np.ones(net.params.batch_size)
+    return net.train()
+
+
+def state_mb(net: Network) -> float:
+    arrays = [*net.state["weights"], *net.state["synapses"]]
+    return sum(array.nbytes for array in arrays if array is not None) / 2**20
+
+
+def measure(n_neurons: int, rule: str, timed_ticks: int, seed: int = 0) -> dict:
+    tracemalloc.start()
+    net = build(n_neurons, rule, seed)
+    build_peak = tracemalloc.get_traced_memory()[1]
+    net.reset()
+    before_tick = tracemalloc.get_traced_memory()[0]
+    tracemalloc.reset_peak()
+    net.tick(OBSERVATION)  # warm-up, with tracemalloc on
+    tick_peak = tracemalloc.get_traced_memory()[1]
+    peak = max(tick_peak, build_peak)
+    tracemalloc.stop()
+    n_inputs, steps = n_neurons // 2, net.params.processing_time
+    per_step, rates = [], []
+    for _ in range(timed_ticks):
+        start = time.perf_counter()
+        net.tick(OBSERVATION)
+        per_step.append((time.perf_counter() - start) * 1000.0 / steps)
+        rates.append(net.spike_log[:, :, n_inputs:].mean() * 1000.0)
+    return {
+        "n_neurons": n_neurons,
+        "rule": rule,
+        "ms_per_step": round(min(per_step), 4),
+        "peak_mb": round(peak / 2**20, 1),
+        "state_mb": round(state_mb(net), 1),
+        "tick_extra_mb": round((tick_peak - before_tick) / 2**20, 1),
+        "body_hz": round(float(np.mean(rates)), 1),
+        "timed_ticks": timed_ticks,
+    }
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="only n_neurons 100 and 300")
+    parser.add_argument("--json", action="store_true", help="print the figures as one JSON object on the last line")
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args(argv)
+    sizes = SIZES[:2] if args.quick else SIZES
+
+    print(f"W2 scaling: N body LIF (20% inhibitory), N//2 RateMap inputs at 50 Hz, all-to-all Random weights, "
+          f"100 steps/tick, B=1 | python {platform.python_version()}, numpy {np.__version__}, {platform.machine()}")
+    header = (f"{'n_neurons':>9} {'n_pre':>6} {'rule':>8} {'ms_per_step':>11} {'peak_mb':>8} {'tick_mb':>7} {'state_mb':>8} "
+              f"{'body Hz':>7} {'ticks':>5}")
+    print(header)
+    print("-" * len(header))
+    rows = []
+    for n_neurons in sizes:
+        for rule in RULES:
+            row = measure(n_neurons, rule, TIMED_TICKS[n_neurons], args.seed)
+            rows.append(row)
+            print(f"{n_neurons:>9} {n_neurons + n_neurons // 2:>6} {rule:>8} {row['ms_per_step']:>11.4f} "
+                  f"{row['peak_mb']:>8.1f} {row['tick_extra_mb']:>7.1f} {row['state_mb']:>8.1f} {row['body_hz']:>7.1f} {row['timed_ticks']:>5}",
+                  flush=True)
+    print("peak_mb: tracemalloc peak from construction through one warm-up tick; tick_mb: temporaries of that "
+          "tick; state_mb: weights (values, mask, sign) + rule traces.")
+    if args.json:
+        keys = ("n_neurons", "rule", "ms_per_step", "peak_mb")
+        print(json.dumps({"sizes": [{key: row[key] for key in keys} for row in rows]}))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,108 @@
+"""The W1 network (FlorianXOR) against a plain, step-by-step numpy reference written from the equations.
+
+The reference uses dense arrays and a loop over timesteps: no trace scaling,
+no sparse row/column updates, no batched tricks. It draws from its own
+Generator with the same seed, in the library's order: at construction the
+body neuron polarity (inputs are all excitatory, so no draw), the connection
+mask, then the weight magnitudes; at each timestep the input spikes (random
+firing is off, so no second draw).
+"""
+import math
+
+import numpy as np
+import pytest
+
+from spikey.experiments import FlorianXOR
+
+N_IN, N_BODY, T = 60, 61, 100
+PATTERNS = np.array([[1, 0], [1, 1], [0, 1]])
+
+
+def xor(states):
+    return np.logical_xor(states[..., 0], states[..., 1])
+
+
+def reference_run(seed, batch_size, patterns, p):
+    """Run ticks of ``T`` steps; return (spike_log per tick, weights after each tick, actions per tick)."""
+    rng = np.random.default_rng(seed)
+    n_pre = N_IN + N_BODY
+    # construction: polarity, then Random weights (mask draw, then magnitudes)
+    sign = np.ones((batch_size, n_pre))
+    sign[:, N_IN:] = np.where(rng.random((batch_size, N_BODY)) < p["neuron_pct_inhibitory"], -1.0, 1.0)
+    mask = rng.random((batch_size, n_pre, N_BODY)) < p["prob_connection"]
+    layers = np.zeros((n_pre, N_BODY), dtype=bool)
+    layers[:N_IN, :60] = True  # inputs -> 60 hidden
+    layers[N_IN:N_IN + 60, 60] = True  # hidden -> output
+    mask &= layers
+    values = np.clip(rng.uniform(0.0, p["weight_scale"], (batch_size, n_pre, N_BODY)), 0.0, p["max_weight"])
+    w = np.where(mask, values, 0.0)
+
+    # reset
+    v = np.zeros((batch_size, N_BODY))
+    timer = np.zeros((batch_size, N_BODY), dtype=int)
+    body = np.zeros((batch_size, N_BODY), dtype=bool)
+    p_plus, p_minus = np.zeros((batch_size, n_pre)), np.zeros((batch_size, N_BODY))
+    z = np.zeros((batch_size, n_pre, N_BODY))
+    d_plus, d_minus, d_z = math.exp(-1 / p["tau_plus"]), math.exp(-1 / p["tau_minus"]), math.exp(-1 / p["tau_z"])
+    decay = p["potential_decay"]
+
+    logs, weights, actions = [], [], []
+    for obs in patterns:
+        obs = np.broadcast_to(obs, (batch_size, 2))
+        drive = np.repeat(obs, 30, axis=1) * p["input_rate"]  # inputs 0-29: bit 0, 30-59: bit 1
+        expected = xor(obs)
+        log = np.zeros((T, batch_size, n_pre), dtype=bool)
+        for t in range(T):
+            inputs = rng.random((batch_size, N_IN)) < drive
+            pre = np.concatenate([inputs, body], axis=1)  # body spikes arrive one step late
+            current = np.zeros((batch_size, N_BODY))
+            for b in range(batch_size):
+                for i in range(n_pre):
+                    if pre[b, i]:
+                        current[b] += p["magnitude"] * sign[b, i] * w[b, i]
+            # LIF
+            silent = timer > 0
+            v = v * (1 - decay) + current
+            v[silent] = 0.0
+            fired = (v >= p["firing_threshold"]) & ~silent
+            v[fired] = 0.0
+            timer = np.where(fired, p["refractory_period"], np.maximum(timer - 1, 0))
+            # reward at each output spike: +1 if the spike (action 1) is right, else -1
+            r = np.where(fired[:, -1], np.where(expected == 1, 1.0, -1.0), 0.0)
+            # MSTDPET, Florian (2007), on the signed efficacy sign * w
+            p_plus = p_plus * d_plus + p["a_plus"] * pre
+            p_minus = p_minus * d_minus + p["a_minus"] * fired
+            for b in range(batch_size):
+                zeta = np.outer(p_plus[b], fired[b]) + np.outer(pre[b], p_minus[b])
+                z[b] = z[b] * d_z + sign[b][:, None] * zeta * mask[b] / p["tau_z"]
+                w[b] = np.clip(w[b] + p["gamma"] * r[b] * z[b], 0.0, p["max_weight"])
+            body = fired
+            log[t, :, :N_IN], log[t, :, N_IN:] = inputs, fired
+        logs.append(log)
+        weights.append(w.copy())
+        actions.append((log[:, :, -1].mean(axis=0) >= p["action_threshold"]).astype(int))
+    return logs, weights, actions
+
+
+@pytest.mark.parametrize("batch_size", [1, 2])
+def test_florian_xor_matches_reference(batch_size):
+    seed = 3
+    net = FlorianXOR(keys={"seed": seed, "batch_size": batch_size, "processing_time": T, "expected_value": xor})
+    net.reset()
+    patterns = [pattern if batch_size == 1 else np.stack([pattern, PATTERNS[(k + 1) % 3]])
+                for k, pattern in enumerate(PATTERNS)]
+    ref_logs, ref_weights, ref_actions = reference_run(seed, batch_size, patterns, FlorianXOR.keys)
+    initial = net.weights.copy()
+    rewarded = punished = 0
+    for pattern, ref_log, ref_w, ref_action in zip(patterns, ref_logs, ref_weights, ref_actions):
+        action = np.atleast_1d(net.tick(pattern))
+        np.testing.assert_array_equal(net.spike_log, ref_log)
+        np.testing.assert_allclose(net.weights, ref_w, rtol=1e-10, atol=0)
+        np.testing.assert_array_equal(action, ref_action)
+        output_spikes = net.spike_log[:, :, -1].sum(axis=0)
+        truth = xor(np.reshape(pattern, (batch_size, 2)))
+        rewarded += output_spikes[truth].sum()
+        punished += output_spikes[~truth].sum()
+    # the run is not vacuous: output spikes were both rewarded and punished, and weights moved
+    assert rewarded > 0 and punished > 0
+    assert not np.array_equal(net.weights, initial)
