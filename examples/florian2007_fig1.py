@@ -63,7 +63,7 @@ def run(rule_name: str) -> np.ndarray:
     weights = Weight.State(np.where(mask, INITIAL_WEIGHT, 0.0), mask)
     trajectory = np.empty(N_STEPS)
     for t, (pre, post, reward) in enumerate(zip(*protocol())):
-        state = rule.step(state, weights, pre[None], post[None], np.array([reward]))
+        state = rule.timestep(state, weights, pre[None], post[None], np.array([reward]))
         trajectory[t] = weights.values[0, 0, 0]
     return trajectory
 

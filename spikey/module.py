@@ -259,31 +259,36 @@ def _same_value(a, b) -> bool:
         return a is b
 
 
-class Params(Mapping):
-    """Read-only namespace of validated key values; ``params.key`` or ``params["key"]``."""
+_MAPPING_ATTRIBUTES = frozenset(name for name in dir(Mapping) if not name.startswith("_"))
 
-    __slots__ = ("_values",)
+
+class Params(Mapping):
+    """Read-only namespace of validated key values; ``params.key`` or ``params["key"]``.
+
+    Values live in the instance ``__dict__``, so ``params.key`` is a plain
+    attribute read (parts read keys on every timestep).
+    """
 
     def __init__(self, values: Mapping):
-        object.__setattr__(self, "_values", dict(values))
+        clashes = sorted(set(values) & _MAPPING_ATTRIBUTES)
+        if clashes:
+            raise InvalidParameterError(f"Key names {clashes} are reserved: they are methods of Params.")
+        object.__setattr__(self, "__dict__", dict(values))
 
     def __getattr__(self, name):
-        try:
-            return self._values[name]
-        except KeyError:
-            raise AttributeError(f"No key {name!r}; declared keys are {sorted(self._values)}.") from None
+        raise AttributeError(f"No key {name!r}; declared keys are {sorted(self.__dict__)}.")
 
     def __setattr__(self, name, value):
         raise AttributeError("params are read-only; change keys through Network.set_key.")
 
     def __getitem__(self, name):
-        return self._values[name]
+        return self.__dict__[name]
 
     def __iter__(self):
-        return iter(self._values)
+        return iter(self.__dict__)
 
     def __len__(self):
-        return len(self._values)
+        return len(self.__dict__)
 
     def __eq__(self, other):
         if not isinstance(other, Mapping) or set(self) != set(other):
@@ -293,10 +298,10 @@ class Params(Mapping):
     __hash__ = None
 
     def __reduce__(self):
-        return (Params, (self._values,))
+        return (Params, (self.__dict__,))
 
     def __repr__(self):
-        return "Params(" + ", ".join(f"{k}={v!r}" for k, v in self._values.items()) + ")"
+        return "Params(" + ", ".join(f"{k}={v!r}" for k, v in self.__dict__.items()) + ")"
 
 
 def unknown_key_error(name: str, known, owner: str) -> InvalidParameterError:

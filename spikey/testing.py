@@ -338,12 +338,14 @@ def _drive_input(part, trace, batch, rng, feed, n_steps, observe):
     state = part.init_state(batch, rng)
     trace.keep("init_state", state)
     trace.output("polarity", part.polarity(batch, rng))
-    for t in range(n_steps):
-        if t % _PERIOD == 0:
-            state = part.encode(state, trace.give(f"observations at step {t}", feed.draw(observe)))
-            trace.keep(f"the state encode returned at step {t}", state)
-        spikes, state = _pair(part.step(state, rng), f"{type(part).__name__}.step")
-        trace.output("spikes", spikes)
+    for t in range(0, n_steps, _PERIOD):
+        state = part.encode(state, trace.give(f"observations at step {t}", feed.draw(observe)))
+        trace.keep(f"the state encode returned at step {t}", state)
+        what = f"{type(part).__name__}.step(state, rng, {_PERIOD})"
+        spikes, state = _pair(part.step(state, rng, _PERIOD), what)
+        _expect_array(spikes, f"the spikes {what} returned", (_PERIOD, batch, part.params.n_inputs), "bool")
+        for step_spikes in spikes:
+            trace.output("spikes", step_spikes)
         trace.keep(f"the state step returned at step {t}", state)
 
 
@@ -375,16 +377,20 @@ def _drive_synapse(part, trace, batch, rng, feed, n_steps, observe):
     rewards = lambda b, r: np.where(r.random(b) < 0.5, 0.0, r.normal(0.0, 1.0, b))  # noqa: E731
     state = part.init_state(batch, rng)
     trace.keep("init_state", state)
-    for t in range(n_steps):
-        pre = trace.give(f"pre at step {t}", feed.draw(lambda b, r: r.random((b, n_pre)) < 0.3))
-        post = trace.give(f"post at step {t}", feed.draw(lambda b, r: r.random((b, n_post)) < 0.3))
-        state = part.step(state, weights, pre, post, trace.give(f"reward at step {t}", feed.draw(rewards)))
+    for t in range(0, n_steps, _PERIOD):
+        pre = trace.give(f"pre at steps {t}+", _in_time(feed, lambda b, r: r.random((b, n_pre)) < 0.3))
+        post = trace.give(f"post at steps {t}+", _in_time(feed, lambda b, r: r.random((b, n_post)) < 0.3))
+        state = part.step(state, weights, pre, post, trace.give(f"rewards at steps {t}+", _in_time(feed, rewards)))
         trace.keep(f"the state step returned at step {t}", state)
         trace.output("weights", weights)
-        if (t + 1) % _PERIOD == 0:
-            state = part.reward(state, weights, trace.give(f"reward() after step {t}", feed.draw(rewards)))
-            trace.keep(f"the state reward() returned after step {t}", state)
-            trace.output("weights", weights)
+        state = part.reward(state, weights, trace.give(f"reward() after step {t + _PERIOD - 1}", feed.draw(rewards)))
+        trace.keep(f"the state reward() returned after step {t + _PERIOD - 1}", state)
+        trace.output("weights", weights)
+
+
+def _in_time(feed, draw):
+    """``_PERIOD`` draws stacked on a leading time axis."""
+    return np.stack([feed.draw(draw) for _ in range(_PERIOD)])
 
 
 def _drive_readout(part, trace, batch, rng, feed, n_steps, observe):
@@ -475,7 +481,7 @@ def _check_outputs(part, role: str, batch: int, trace: _Trace) -> None:
         for polarity in trace.outputs["polarity"]:
             _expect_polarity(polarity, f"{name}.polarity({batch}, rng)", (batch, n))
         for t, spikes in enumerate(trace.outputs["spikes"]):
-            _expect_array(spikes, f"the spikes {name}.step returned at step {t}", (batch, n), "bool")
+            _expect_array(spikes, f"the spikes {name}.step returned for step {t}", (batch, n), "bool")
     elif role in ("weight", "synapse"):
         shape = (batch, p.n_inputs + p.n_neurons, p.n_neurons)
         what = "init_state" if role == "weight" else "the weights after update"
@@ -691,7 +697,8 @@ def check_state_batch_axis(part_class, config, *, observations=None):
 def check_step_contract(part_class, config, *, observations=None):
     """Outputs have the documented shape and dtype, spikes are bool and nothing is float16.
 
-    Inputs and neurons: ``polarity`` (B, n) of +-1 and spikes (B, n) bool.
+    Inputs and neurons: ``polarity`` (B, n) of +-1 and spikes (B, n) bool
+    (inputs: (n_steps, B, n)).
     Weights: ``values`` (B, n_pre, n_post) float in ``[0, max_weight]``,
     0 where ``mask`` (bool) is False. Synapses: the same of the weights after
     every ``step`` and ``reward``. Readouts: actions (B,) or (B, n_actions).
@@ -938,12 +945,12 @@ def check_part(part_class, config, *, observations=None, expected_failed_checks=
     given for batched keys).
 
     - neurons: charge ~ ``U[-0.5, 1.5) * max(firing_threshold)``;
-    - synapses: Bernoulli(0.3) pre and post spikes, rewards that are 0 half
-      the time and N(0, 1) otherwise (also given through ``reward()`` every 5
-      steps), weights ``Weight.State(values ~ U[0, max_weight], mask all True)``;
+    - synapses: blocks of 5 steps of Bernoulli(0.3) pre and post spikes, rewards
+      that are 0 half the time and N(0, 1) otherwise (also given through
+      ``reward()`` after each block), weights ``Weight.State(values ~ U[0, max_weight], mask all True)``;
     - weights: presynaptic polarities, 20 % inhibitory;
     - readouts: rates in {0, 0.1, ..., 1};
-    - inputs: a new batch of observations every 5 steps, by default values in
+    - inputs: a new batch of observations for each block of 5 steps, by default values in
       {0, 0.5, 1} of shape (B, min(2, n_inputs));
     - rewarders: states, actions in {0, 1} and next states, the states by
       default integers in {0, 1} of shape (B, 2).
@@ -965,7 +972,7 @@ def check_part(part_class, config, *, observations=None, expected_failed_checks=
     >>> check_part(FloatNeuron, config)  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    AssertionError: check_step_contract failed for FloatNeuron: the spikes ... at step 0: dtype float64, expected bool.
+    AssertionError: check_step_contract failed for FloatNeuron: the spikes ... step 0: dtype float64, expected bool.
     Fix: spikes are bool: return the comparison itself (e.g. `potential >= threshold`), without casting.
     """
     skip = dict(expected_failed_checks or {})

@@ -165,7 +165,7 @@ class LearningReward(synapse.MSTDP):
     (GlobalRandom, LIF, check_seed_determinism, "global RNG"),
     (InPlace, LIF, check_input_not_mutated, "incoming at step 0"),
     (CachesArrays, LIF, check_keys_declared, "set attributes ['potential']"),
-    (Unbatched, LIF, check_state_batch_axis, "state.refractory_timer has shape (5,)"),
+    (Unbatched, LIF, check_state_batch_axis, "check_state_batch_axis failed for Unbatched"),
     (Undocumented, {"n_outputs": 2, "gain": 1.0}, check_keys_declared, "key 'gain' has no doc"),
     (Unvalidated, {"n_outputs": 2, "gain": 1.0}, check_param_validation, "offset=2.0 was accepted"),
     (LambdaReward, {"score": lambda s, a: a * 1.0}, check_pickle, "pickling failed"),

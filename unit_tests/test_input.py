@@ -9,11 +9,24 @@ from spikey.snn.input import RBF, RateMap, SpikeTrain, StaticMap
 def emit(inputs, observations, steps, seed=0):
     rng = np.random.default_rng(seed)
     state = inputs.encode(inputs.init_state(len(observations), rng), np.asarray(observations))
-    spikes = []
-    for _ in range(steps):
-        fired, state = inputs.step(state, rng)
-        spikes.append(fired)
-    return np.array(spikes)
+    return inputs.step(state, rng, steps)[0]
+
+
+@pytest.mark.parametrize("inputs, observations", [
+    (RateMap(n_inputs=6, magnitude=1.0, input_rate=0.3), [[1, 0.5], [0, 1]]),
+    (StaticMap(n_inputs=4, magnitude=1.0), [[1, 0], [0, 1]]),
+    (SpikeTrain(n_inputs=2, magnitude=1.0, spike_trains=np.random.default_rng(1).random((3, 4, 2)) < 0.5), [2, 0]),
+])
+def test_one_block_equals_steps_one_at_a_time(inputs, observations):
+    whole = emit(inputs, observations, 7)
+    rng = np.random.default_rng(0)
+    state = inputs.encode(inputs.init_state(len(observations), rng), np.asarray(observations))
+    pieces = []
+    for _ in range(7):
+        spikes, state = inputs.step(state, rng)
+        pieces.append(spikes[0])
+    assert whole.shape == (7, len(observations), inputs.params.n_inputs)
+    np.testing.assert_array_equal(whole, pieces)
 
 
 def test_rate_map_rates_per_group():

@@ -45,7 +45,7 @@ def random_inputs(steps, batch, rng, p=0.3, reward_p=0.5):
 def run(part, weights, pre, post, reward, state=None):
     state = part.init_state(pre.shape[1], np.random.default_rng(0)) if state is None else state
     for t in range(len(pre)):
-        state = part.step(state, weights, pre[t], post[t], reward[t])
+        state = part.timestep(state, weights, pre[t], post[t], reward[t])
     return state
 
 
@@ -172,7 +172,7 @@ def test_weights_stay_in_bounds_and_mask_respected(rule, seed, batch, rate, max_
     state = part.init_state(batch, rng)
     pre, post, reward = random_inputs(40, batch, rng, p=0.4)
     for t in range(len(pre)):
-        state = part.step(state, weights, pre[t], post[t], 3 * reward[t])
+        state = part.timestep(state, weights, pre[t], post[t], 3 * reward[t])
         if t % 10 == 9:
             state = part.reward(state, weights, rng.normal(scale=3.0, size=batch))
         assert weights.values.min() >= 0.0 and weights.values.max() <= max_weight
@@ -220,9 +220,9 @@ def test_state_has_batch_axis_and_inputs_untouched(rule):
     for batch in (1, 3):
         state = part.init_state(batch, rng)
         assert all(array.shape[0] == batch for array in state)
-        pre, post, reward = random_inputs(1, batch, rng, p=0.5, reward_p=1.0)
+        pre, post, reward = random_inputs(4, batch, rng, p=0.5, reward_p=1.0)
         copies = pre.copy(), post.copy(), reward.copy()
-        state = part.step(state, weight_state(batch, rng), pre[0], post[0], reward[0])
+        state = part.step(state, weight_state(batch, rng), pre, post, reward)
         assert all(array.shape[0] == batch and array.dtype != np.float16 for array in state)
         for original, copy in zip((pre, post, reward), copies):
             np.testing.assert_array_equal(original, copy)
@@ -243,7 +243,7 @@ def test_mstdpet_zero_reward_steps_leave_weights_unchanged():
     np.testing.assert_array_equal(weights.values, before)
     assert np.any(eligibility(state) != 0)  # the eligibility still evolved
     partial = np.array([0.0, 1.0])  # reward for network 1 only: network 0 stays as it was
-    part.step(state, weights, pre[0], post[0], partial)
+    part.timestep(state, weights, pre[0], post[0], partial)
     np.testing.assert_array_equal(weights.values[0], before[0])
     assert np.any(weights.values[1] != before[1])
 
@@ -288,14 +288,14 @@ def test_rlstdp_reward_accumulates_and_ltp_reward_sets():
     state = rl.reward(rl.init_state(2, rng), weights, np.array([1.0, 2.0]))
     state = rl.reward(state, weights, np.array([0.5, -1.0]))
     np.testing.assert_array_equal(state.trace, [1.5, 1.0])
-    state = rl.step(state, weights, np.zeros((2, N_PRE), bool), np.zeros((2, N_POST), bool), np.array([1.0, 0.0]))
+    state = rl.timestep(state, weights, np.zeros((2, N_PRE), bool), np.zeros((2, N_POST), bool), np.array([1.0, 0.0]))
     np.testing.assert_allclose(state.trace, [1.5 * 0.8 + 1.0, 1.0 * 0.8])
 
     ltp = make(LTP)
     state = ltp.reward(ltp.init_state(2, rng), weights, np.array([1.0, 2.0]))
     state = ltp.reward(state, weights, np.array([0.5, 0.0]))
     np.testing.assert_array_equal(state.trace, [0.5, 0.0])  # set, zero included
-    state = ltp.step(state, weights, np.zeros((2, N_PRE), bool), np.zeros((2, N_POST), bool), np.array([3.0, 0.0]))
+    state = ltp.timestep(state, weights, np.zeros((2, N_PRE), bool), np.zeros((2, N_POST), bool), np.array([3.0, 0.0]))
     np.testing.assert_allclose(state.trace, [3.0, 0.0])  # a step's nonzero reward sets, zero means none
 
 

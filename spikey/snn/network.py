@@ -1,14 +1,19 @@
 """Networks: parts composed around one shared, validated configuration.
 
 A network runs ``batch_size`` independent copies in lockstep. Each game step,
-``tick`` encodes the observations, runs ``processing_time`` timesteps of 1 ms
-and reads the output neurons' rates into actions. One timestep is:
+``tick`` encodes the observations, draws the input spikes of all its
+``processing_time`` timesteps of 1 ms, runs them, and reads the output
+neurons' rates into actions. One timestep is:
 
-1. inputs emit spikes;
-2. presynaptic spikes (this step's inputs, the previous step's body spikes)
+1. presynaptic spikes (this step's inputs, the previous step's body spikes)
    deliver ``magnitude * polarity * weight`` to the body neurons;
-3. body neurons integrate and fire;
-4. in training mode, the learning rule updates traces and weights.
+2. body neurons integrate and fire;
+3. in training mode, the learning rule updates traces and weights.
+
+The learning rule sees each timestep, but not always at once: a rule whose
+weights change only at rewarded steps (``REWARD_GATED``) is handed blocks of
+steps that end at a rewarded step, at the end of the tick, or after
+``LEARNING_BLOCK`` steps, which gives the same weights with far fewer calls.
 
 State (potentials, traces, weights, the Generator) is plain arrays:
 ``get_state`` and ``set_state`` save and restore it exactly.
@@ -23,6 +28,7 @@ from spikey._keys import BATCH_SIZE, N_OUTPUTS, PROCESSING_TIME, SEED
 from spikey.module import InvalidParameterError, Params, key_row, unknown_key_error, validate_config
 
 STRUCTURAL_KEYS = frozenset({"n_inputs", "n_neurons", "n_outputs", "batch_size", "seed", "spike_delay"})
+LEARNING_BLOCK = 64
 
 
 def synaptic_input(pre_spikes: np.ndarray, signed_magnitude: np.ndarray, weights: np.ndarray) -> np.ndarray:
@@ -229,7 +235,6 @@ class Network:
 
     def _refresh_derived(self):
         self._signed_magnitude = self.state["weights"].sign * self.parts["neurons"].params.magnitude
-        self._no_reward = np.zeros(self.params.batch_size)
 
     # ------------------------------------------------------------------ running
     def train(self):
@@ -268,30 +273,58 @@ class Network:
         if "inputs" not in self.state:
             raise RuntimeError(f"Call {type(self).__name__}.reset() before the first tick.")
         self._observations = self._batch(state, "state")
-        self.state["inputs"] = self.parts["inputs"].encode(self.state["inputs"], self._observations)
+        arrivals = self._run(self.params.processing_time)
         n_inputs = self.parts["inputs"].params.n_inputs
-        self.spike_log = np.empty((self.params.processing_time, *self.state["weights"].sign.shape), dtype=bool)
-        for log_row in self.spike_log:
-            self._timestep(log_row, n_inputs)
+        self.spike_log = np.concatenate((arrivals[:-1, :, :n_inputs], arrivals[1:, :, n_inputs:]), axis=2)
         rates = self.spike_log[:, :, -self.params.n_outputs:].mean(axis=0)
         return self._unbatch(self.parts["readout"](rates, self.rng))
 
-    def _timestep(self, log_row: np.ndarray, n_inputs: int):
-        parts, state = self.parts, self.state
-        input_spikes, state["inputs"] = parts["inputs"].step(state["inputs"], self.rng)
-        pre_spikes = np.concatenate((input_spikes, state["body_spikes"]), axis=1)
-        incoming = synaptic_input(pre_spikes, self._signed_magnitude, state["weights"].values)
-        spikes, state["neurons"] = parts["neurons"].step(state["neurons"], incoming, self.rng)
-        if self.training:
-            reward = self.continuous_reward(spikes)
-            state["synapses"] = parts["synapses"].step(state["synapses"], state["weights"], pre_spikes, spikes, reward)
-        state["body_spikes"] = spikes
-        log_row[:, :n_inputs] = input_spikes
-        log_row[:, n_inputs:] = spikes
+    def _run(self, n_steps: int) -> np.ndarray:
+        """Run ``n_steps`` timesteps; return the spikes arriving at each, (n_steps + 1, B, n_pre).
 
-    def continuous_reward(self, spikes: np.ndarray) -> np.ndarray:
-        """Reward (B,) given to the learning rule at each timestep; none for a plain network."""
-        return self._no_reward
+        Row t holds the input spikes of step t and the body spikes of step t - 1:
+        the presynaptic spikes of step t. The last row's body spikes arrive at
+        the next tick's first step.
+        """
+        parts, state = self.parts, self.state
+        neurons, rng, weights = parts["neurons"], self.rng, state["weights"].values
+        n_inputs = parts["inputs"].params.n_inputs
+        state["inputs"] = parts["inputs"].encode(state["inputs"], self._observations)
+        input_spikes, state["inputs"] = parts["inputs"].step(state["inputs"], rng, n_steps)
+        arrivals = np.empty((n_steps + 1, *self._signed_magnitude.shape), dtype=bool)
+        arrivals[:-1, :, :n_inputs] = input_spikes
+        arrivals[-1, :, :n_inputs] = False
+        arrivals[0, :, n_inputs:] = state["body_spikes"]
+        rewards = np.zeros((n_steps, self.params.batch_size))
+        gated = parts["synapses"].REWARD_GATED
+        learned = 0
+        for t in range(n_steps):
+            incoming = synaptic_input(arrivals[t], self._signed_magnitude, weights)
+            spikes, state["neurons"] = neurons.step(state["neurons"], incoming, rng)
+            arrivals[t + 1, :, n_inputs:] = spikes
+            if self.training:
+                reward = self.continuous_reward(spikes)
+                if reward is not None:
+                    rewards[t] = reward
+                if not gated or reward is not None or t + 1 - learned == LEARNING_BLOCK:
+                    self._learn(arrivals, rewards, learned, t + 1)
+                    learned = t + 1
+        if self.training and learned < n_steps:
+            self._learn(arrivals, rewards, learned, n_steps)
+        state["body_spikes"] = arrivals[-1, :, n_inputs:].copy()
+        return arrivals
+
+    def _learn(self, arrivals, rewards, start: int, stop: int):
+        """Hand the learning rule the steps ``start`` to ``stop - 1`` of this tick."""
+        n_inputs = self.parts["inputs"].params.n_inputs
+        self.state["synapses"] = self.parts["synapses"].step(
+            self.state["synapses"], self.state["weights"], arrivals[start:stop],
+            arrivals[start + 1:stop + 1, :, n_inputs:], rewards[start:stop],
+        )
+
+    def continuous_reward(self, spikes: np.ndarray) -> np.ndarray | None:
+        """Reward (B,) given to the learning rule at a timestep, or None for none (a plain network)."""
+        return None
 
     def _batch(self, values, name: str) -> np.ndarray:
         batch = self.params.batch_size
@@ -430,9 +463,9 @@ class ActiveRLNetwork(RLNetwork):
 
     def continuous_reward(self, spikes):
         outputs = spikes[:, -self.params.n_outputs:]
+        if not outputs.any():
+            return None
         fired = outputs.any(axis=1)
-        if not fired.any():
-            return self._no_reward
         actions = self.parts["readout"](outputs.astype(np.float64), self.rng)
         return np.where(fired, self.parts["rewarder"](self._observations, actions), 0.0)
 

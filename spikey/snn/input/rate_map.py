@@ -20,9 +20,9 @@ class RateMap(Input):
     >>> inputs = RateMap(n_inputs=60, magnitude=1.0, input_rate=0.04)
     >>> rng = np.random.default_rng(0)
     >>> state = inputs.encode(inputs.init_state(1, rng), np.array([[1, 0]]))
-    >>> spikes, state = inputs.step(state, rng)
-    >>> spikes.shape, bool(spikes[0, 30:].any())
-    ((1, 60), False)
+    >>> spikes, state = inputs.step(state, rng, n_steps=500)
+    >>> spikes.shape, bool(spikes[:, 0, 30:].any()), round(float(spikes[:, 0, :30].mean()), 3)
+    ((500, 1, 60), False, 0.04)
     """
 
     NECESSARY_KEYS = Input.extend_keys(INPUT_RATE)

@@ -32,8 +32,9 @@ class SpikeTrain(Input):
     >>> inputs = SpikeTrain(n_inputs=2, magnitude=1.0, spike_trains=trains)
     >>> rng = np.random.default_rng(0)
     >>> state = inputs.encode(inputs.init_state(1, rng), np.array([1]))
-    >>> [inputs.step(state, rng)[0][0, 0] for state in [state, state._replace(time=np.array([1]))]]
-    [np.False_, np.True_]
+    >>> spikes, state = inputs.step(state, rng, n_steps=3)
+    >>> spikes[:, 0, 0].tolist(), state.time.tolist()
+    ([False, True, False], [3])
     """
 
     NECESSARY_KEYS = Input.extend_keys(
@@ -62,7 +63,8 @@ class SpikeTrain(Input):
             raise ValueError(f"SpikeTrain observations must be integer symbols in [0, {n_symbols}); got {symbols}.")
         return SpikeTrainState(symbols.astype(np.int64), np.zeros_like(state.time))
 
-    def step(self, state, rng):
+    def step(self, state, rng, n_steps=1):
         trains = self.params.spike_trains
-        spikes = trains[state.symbol, state.time % trains.shape[1]]
-        return spikes, SpikeTrainState(state.symbol, state.time + 1)
+        times = state.time + np.arange(n_steps)[:, None]
+        spikes = trains[state.symbol, times % trains.shape[1]]
+        return spikes, SpikeTrainState(state.symbol, state.time + n_steps)

@@ -14,12 +14,14 @@ class StaticMap(Input):
     >>> inputs = StaticMap(n_inputs=4, magnitude=1.0)
     >>> rng = np.random.default_rng(0)
     >>> state = inputs.encode(inputs.init_state(1, rng), np.array([[1, 0]]))
-    >>> inputs.step(state, rng)[0]
-    array([[ True,  True, False, False]])
+    >>> inputs.step(state, rng, n_steps=2)[0]
+    array([[[ True,  True, False, False]],
+    <BLANKLINE>
+           [[ True,  True, False, False]]])
     """
 
     def encode(self, state, observations):
         return InputState(self.spread(self.groups(observations) != 0).astype(np.float64))
 
-    def step(self, state, rng):
-        return state.drive > 0, state
+    def step(self, state, rng, n_steps=1):
+        return np.broadcast_to(state.drive > 0, (n_steps, *state.drive.shape)), state

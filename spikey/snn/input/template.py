@@ -1,8 +1,9 @@
 """Input base: turns game observations into input spikes, one 1 ms step at a time.
 
 ``encode`` is called once per game step with a batch of observations and
-returns the part's state; ``step`` then emits the spikes of one timestep,
-shape ``(B, n_inputs)`` bool. Inputs are presynaptic only; each has a polarity
+returns the part's state; ``step`` then emits the spikes of the next
+``n_steps`` timesteps at once, shape ``(n_steps, B, n_inputs)`` bool (one
+draw per game step, not one per timestep). Inputs are presynaptic only; each has a polarity
 (inhibitory with probability ``input_pct_inhibitory``) and delivers
 ``magnitude`` charge per spike before weighting.
 """
@@ -52,9 +53,9 @@ class Input(Module):
         """Return the state after a new batch of observations (B, ...) arrives."""
         raise NotImplementedError
 
-    def step(self, state, rng: np.random.Generator):
-        """Emit one step of input spikes: ``(spikes (B, n_inputs) bool, state)``."""
-        return rng.random(state.drive.shape) < state.drive, state
+    def step(self, state, rng: np.random.Generator, n_steps: int = 1):
+        """Emit ``n_steps`` timesteps of input spikes: ``(spikes (n_steps, B, n_inputs) bool, state)``."""
+        return rng.random((n_steps, *state.drive.shape)) < state.drive, state
 
     def groups(self, observations: np.ndarray) -> np.ndarray:
         """Observations flattened to (B, k), checked to fit ``k <= n_inputs`` groups."""

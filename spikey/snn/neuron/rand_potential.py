@@ -14,12 +14,12 @@ from spikey.snn.neuron.template import Neuron, NeuronState, column, fire, integr
 
 def rand_potential_step(state: NeuronState, incoming: np.ndarray, p, rng: np.random.Generator):
     """Advance one step with random charge; return ``(spikes, new_state)``."""
-    potential, silent = integrate(state, incoming, p)
+    potential, ready = integrate(state, incoming, p)
     if p.prob_rand_fire > 0:
         hit = rng.random(potential.shape) < p.prob_rand_fire
-        potential = potential + hit * rng.uniform(0.0, p.leak_scalar, potential.shape)
+        potential += hit * rng.uniform(0.0, p.leak_scalar, potential.shape)
     fired = potential >= column(p.firing_threshold)
-    return fire(state, potential, silent, fired, p)
+    return fire(state, potential, ready, fired, p)
 
 
 class RandPotential(Neuron):

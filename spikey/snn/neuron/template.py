@@ -32,23 +32,28 @@ def column(value):
 
 class NeuronState(NamedTuple):
     potential: np.ndarray  # (B, n_neurons) float64
-    refractory_timer: np.ndarray  # (B, n_neurons) int64, steps of silence left
+    refractory_timer: np.ndarray  # (B, n_neurons) int64, steps of silence left (<= 0: ready)
     pending: np.ndarray  # (B, spike_delay, n_neurons) bool, spikes waiting to leave
 
 
 def integrate(state: NeuronState, incoming: np.ndarray, p) -> tuple[np.ndarray, np.ndarray]:
-    """Leak and integrate one step; return ``(potential, refractory mask)``."""
-    silent = state.refractory_timer > 0
+    """Leak and integrate one step; return ``(potential, ready)``, refractory neurons held at rest."""
+    ready = state.refractory_timer <= 0
     decay = 1.0 - column(p.potential_decay)
-    potential = (state.potential - p.resting_mv) * decay + p.resting_mv + incoming
-    return np.where(silent, p.resting_mv, potential), silent
+    potential = state.potential * decay
+    potential += incoming if p.resting_mv == 0 else incoming + p.resting_mv * (1.0 - decay)
+    return np.where(ready, potential, p.resting_mv), ready
 
 
-def fire(state: NeuronState, potential, silent, fired, p) -> tuple[np.ndarray, NeuronState]:
-    """Reset neurons that fired, start their refractory period and emit (possibly delayed) spikes."""
-    fired &= ~silent
-    potential = np.where(fired, p.resting_mv, potential)
-    timer = np.where(fired, p.refractory_period, np.maximum(state.refractory_timer - 1, 0))
+def fire(state: NeuronState, potential, ready, fired, p) -> tuple[np.ndarray, NeuronState]:
+    """Reset ready neurons that fired, start their refractory period and emit (possibly delayed) spikes.
+
+    ``potential`` and ``fired`` are new arrays of this step and are changed in place.
+    """
+    fired &= ready
+    np.copyto(potential, p.resting_mv, where=fired)
+    timer = state.refractory_timer - 1
+    np.copyto(timer, p.refractory_period, where=fired)
     if p.spike_delay == 0:
         return fired, NeuronState(potential, timer, state.pending)
     emitted = state.pending[:, 0]
@@ -58,11 +63,11 @@ def fire(state: NeuronState, potential, silent, fired, p) -> tuple[np.ndarray, N
 
 def lif_step(state: NeuronState, incoming: np.ndarray, p, rng: np.random.Generator):
     """Advance every network of the batch one step; return ``(spikes, new_state)``."""
-    potential, silent = integrate(state, incoming, p)
+    potential, ready = integrate(state, incoming, p)
     fired = potential >= column(p.firing_threshold)
     if p.prob_rand_fire > 0:
         fired |= rng.random(potential.shape) < p.prob_rand_fire
-    return fire(state, potential, silent, fired, p)
+    return fire(state, potential, ready, fired, p)
 
 
 class Neuron(Module):
@@ -77,6 +82,7 @@ class Neuron(Module):
     ----------
     State.potential : ndarray of shape (B, n_neurons), float64
     State.refractory_timer : ndarray of shape (B, n_neurons), int64
+        Steps of silence left; zero or negative when the neuron is ready.
     State.pending : ndarray of shape (B, spike_delay, n_neurons), bool
 
     Examples

@@ -7,10 +7,13 @@ rate, times reward for reward-modulated rules). Such a change is nonzero only
 in the columns of spiking postsynaptic neurons and the rows of spiking
 presynaptic neurons, so :func:`add_outer` touches only those, then clips only
 them to ``[0, max_weight]``. Absent synapses (``mask`` False) hold 0 and never
-change.
+change. Rules that take a block of steps at once compute its traces with
+:func:`trace_history` and sum its outer products with :func:`add_outer_sum`,
+a matrix product over the block's steps.
 """
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -28,7 +31,9 @@ __all__ = [
     "TRACE_DECAY",
     "decay_factor",
     "per_network",
+    "trace_history",
     "add_outer",
+    "add_outer_sum",
     "add_matrix",
 ]
 
@@ -79,6 +84,44 @@ def per_network(value, batch_size: int) -> np.ndarray:
     return np.broadcast_to(np.asarray(value, dtype=np.float64).reshape(-1), (batch_size,))
 
 
+@functools.lru_cache(maxsize=256)
+def _decay_kernel(decay: float, n_steps: int) -> tuple[np.ndarray, np.ndarray]:
+    """``K[s, u] = decay ** (s - u)`` for ``u <= s`` else 0, and ``decay ** (s + 1)``, read-only."""
+    lags = np.subtract.outer(np.arange(n_steps), np.arange(n_steps))
+    kernel = np.where(lags >= 0, decay ** np.maximum(lags, 0).astype(np.float64), 0.0)
+    carry = decay ** np.arange(1, n_steps + 1, dtype=np.float64)
+    kernel.flags.writeable = carry.flags.writeable = False
+    return kernel, carry
+
+
+def trace_history(initial, increments, decay: float) -> np.ndarray:
+    """Every step of ``x(s) = decay * x(s - 1) + increments[s]``, from ``x(-1) = initial``.
+
+    One matrix product with the causal kernel ``decay ** (s - u)``, whose
+    entries are at most 1, so any block length is numerically safe.
+
+    Parameters
+    ----------
+    initial : ndarray of shape (B, n)
+    increments : ndarray of shape (S, B, n)
+    decay : float
+
+    Returns
+    -------
+    ndarray of shape (S, B, n)
+
+    Examples
+    --------
+    >>> trace_history(np.ones((1, 1)), np.array([[[0.0]], [[1.0]]]), 0.5)[:, 0, 0]
+    array([0.5 , 1.25])
+    """
+    n_steps = len(increments)
+    kernel, carry = _decay_kernel(float(decay), n_steps)
+    history = (kernel @ increments.reshape(n_steps, -1)).reshape(increments.shape)
+    history += carry[:, None, None] * initial
+    return history
+
+
 def add_outer(values, weights, factor, pre_trace, post, pre=None, post_trace=None, max_weight=None):
     """``values += sign * factor * (pre_trace ⊗ post + pre ⊗ post_trace)`` on existing synapses.
 
@@ -127,6 +170,50 @@ def add_outer(values, weights, factor, pre_trace, post, pre=None, post_trace=Non
         values[b_col, :, col] = np.clip(values[b_col, :, col], 0.0, max_weight)
     if b_row is not None and b_row.size:
         values[b_row, row, :] = np.clip(values[b_row, row, :], 0.0, max_weight)
+
+
+def add_outer_sum(values, weights, coef, pre_trace, post, pre, post_trace) -> None:
+    """``values += sign * Σ_s coef[s] (pre_trace[s] ⊗ post[s] + pre[s] ⊗ post_trace[s])`` on existing synapses.
+
+    The block form of :func:`add_outer`, without clipping. For one network,
+    one matrix product over the block's S steps, restricted to the columns of
+    postsynaptic neurons and the rows of presynaptic neurons that spiked at
+    least once in the block. For a batch, those columns and rows would be the
+    union over networks, nearly all of them, so each step is added on its own
+    with :func:`add_outer`, touching only each network's own spikes.
+
+    Parameters
+    ----------
+    values : ndarray of shape (B, n_pre, n_post), float64
+        Changed in place.
+    weights : Weight.State
+        ``mask`` and presynaptic ``sign``, as for :func:`add_outer`.
+    coef : ndarray of shape (S, B)
+    pre_trace, pre : ndarray of shape (S, B, n_pre); ``pre`` bool
+    post, post_trace : ndarray of shape (S, B, n_post); ``post`` bool
+    """
+    if post.shape[1] > 1:
+        for step in zip(coef, pre_trace, post, pre, post_trace):
+            add_outer(values, weights, *step)
+        return
+    cols = np.flatnonzero(post.any(axis=(0, 1)))
+    if cols.size:
+        weighted = np.ascontiguousarray((pre_trace * coef[:, :, None]).transpose(1, 2, 0))
+        spikes = np.ascontiguousarray(post[:, :, cols].transpose(1, 0, 2), dtype=np.float64)
+        values[:, :, cols] += _on_synapses(weighted @ spikes, weights, slice(None), cols)
+    rows = np.flatnonzero(pre.any(axis=(0, 1)))
+    if rows.size:
+        weighted = np.ascontiguousarray((pre[:, :, rows] * coef[:, :, None]).transpose(1, 2, 0))
+        traces = np.ascontiguousarray(post_trace.transpose(1, 0, 2))
+        values[:, rows, :] += _on_synapses(weighted @ traces, weights, rows, slice(None))
+
+
+def _on_synapses(change, weights, rows, cols):
+    """``change`` (B, rows, cols) times the presynaptic sign and the mask of those synapses, in place."""
+    if weights.sign is not None:
+        change *= weights.sign[:, rows, None]
+    change *= weights.mask[:, rows, cols]
+    return change
 
 
 def add_matrix(values, factor, matrix, max_weight: float) -> None:

@@ -91,8 +91,8 @@ class LTP(Synapse):
     >>> state = rule.init_state(batch_size=1, rng=np.random.default_rng(0))
     >>> weights = Weight.State(np.full((1, 2, 1), 0.5), np.ones((1, 2, 1), dtype=bool))
     >>> state = rule.reward(state, weights, np.array([2.0]))  # R = 2
-    >>> state = rule.step(state, weights, np.array([[True, False]]), np.array([[False]]), np.zeros(1))
-    >>> state = rule.step(state, weights, np.array([[False, False]]), np.array([[True]]), np.zeros(1))
+    >>> state = rule.timestep(state, weights, np.array([[True, False]]), np.array([[False]]), np.zeros(1))
+    >>> state = rule.timestep(state, weights, np.array([[False, False]]), np.array([[True]]), np.zeros(1))
     >>> round(float(weights.values[0, 0, 0]), 6)  # 0.5 + 0.1 * R * exp(-1 / 20), R = 0.5
     0.547561
     """
@@ -115,7 +115,7 @@ class LTP(Synapse):
             np.zeros(batch_size),
         )
 
-    def step(self, state, weights, pre_spikes, post_spikes, reward):
+    def timestep(self, state, weights, pre_spikes, post_spikes, reward):
         """Decay the traces one timestep, set ``R`` where ``reward`` is nonzero, apply ``η R`` potentiation."""
         return ltp_step(state, weights, pre_spikes, post_spikes, reward, self.params)
 

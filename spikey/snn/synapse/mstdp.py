@@ -89,8 +89,8 @@ class MSTDP(Synapse):
     >>> rule = MSTDP(n_inputs=1, n_neurons=1, max_weight=1.0, gamma=0.1)
     >>> state = rule.init_state(batch_size=1, rng=np.random.default_rng(0))
     >>> weights = Weight.State(np.full((1, 2, 1), 0.5), np.ones((1, 2, 1), dtype=bool))
-    >>> state = rule.step(state, weights, np.array([[True, False]]), np.array([[False]]), np.zeros(1))
-    >>> state = rule.step(state, weights, np.array([[False, False]]), np.array([[True]]), np.zeros(1))
+    >>> state = rule.timestep(state, weights, np.array([[True, False]]), np.array([[False]]), np.zeros(1))
+    >>> state = rule.timestep(state, weights, np.array([[False, False]]), np.array([[True]]), np.zeros(1))
     >>> float(weights.values[0, 0, 0])  # no reward, no change
     0.5
     >>> state = rule.reward(state, weights, np.array([2.0]))
@@ -99,6 +99,7 @@ class MSTDP(Synapse):
     """
 
     NECESSARY_KEYS = Synapse.extend_keys(TAU_PLUS, TAU_MINUS, A_PLUS, A_MINUS, GAMMA)
+    REWARD_GATED = True
 
     class State(NamedTuple):
         p_plus: np.ndarray
@@ -116,7 +117,7 @@ class MSTDP(Synapse):
             np.zeros((batch_size, n_post), dtype=bool),
         )
 
-    def step(self, state, weights, pre_spikes, post_spikes, reward):
+    def timestep(self, state, weights, pre_spikes, post_spikes, reward):
         """Advance the traces one timestep and apply ``w += γ r ζ``."""
         return mstdp_step(state, weights, pre_spikes, post_spikes, reward, self.params)
 

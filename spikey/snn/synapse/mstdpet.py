@@ -8,13 +8,18 @@ over (pre, post) and ``r`` the reward of this step (shape (B,)):
 ``w += γ r z`` once more with the current ``z``, as if ``r`` had been given at
 the most recent step. The (B, n_pre, n_post) trace is kept as ``z = scale * z_stored``
 so that its decay costs one multiplication per network; ``z_stored`` is
-renormalized when ``scale`` falls below 1e-100, and the weights are not touched on steps
-where every reward is 0. Reference: R. V. Florian, "Reinforcement learning
+renormalized when ``scale`` would fall below 1e-100. A block of steps is done
+in segments that end at rewarded steps: each segment's traces come from one
+matrix product (:func:`~spikey.snn.synapse._traces.trace_history`) and its
+``ζ`` are summed into ``z`` by one more
+(:func:`~spikey.snn.synapse._traces.add_outer_sum`); the weights are touched
+only at the rewarded steps. Reference: R. V. Florian, "Reinforcement learning
 through modulation of spike-timing-dependent synaptic plasticity", Neural
 Computation 19(6):1468-1502, 2007.
 """
 from __future__ import annotations
 
+import math
 from typing import NamedTuple
 
 import numpy as np
@@ -27,9 +32,10 @@ from spikey.snn.synapse._traces import (
     TAU_MINUS,
     TAU_PLUS,
     add_matrix,
-    add_outer,
+    add_outer_sum,
     decay_factor,
     per_network,
+    trace_history,
 )
 from spikey.snn.synapse.stdp import stdp_traces
 from spikey.snn.synapse.template import Synapse
@@ -60,17 +66,43 @@ def mstdpet_reward(state, weights, reward, params):
 
 
 def mstdpet_step(state, weights, pre, post, reward, params):
-    """One MSTDPET timestep: traces, eligibility ``z`` (in place), then ``w += γ r z``; return the new state."""
+    """S timesteps (leading axis of ``pre``, ``post``, ``reward``): traces, ``z`` (in place), ``w += γ r z``."""
     pre, post = np.asarray(pre, dtype=bool), np.asarray(post, dtype=bool)
-    p_plus, p_minus = stdp_traces(state.p_plus, state.p_minus, pre, post, params)
-    z, scale = state.z, state.z_scale * decay_factor(params.tau_z)
-    if scale.min() < _RENORMALIZE_BELOW:
+    reward = np.asarray(reward, dtype=np.float64)
+    p_plus = trace_history(state.p_plus, params.a_plus * pre, decay_factor(params.tau_plus))
+    p_minus = trace_history(state.p_minus, params.a_minus * post, decay_factor(params.tau_minus))
+    z, scale = state.z, state.z_scale
+    for start, stop in _segments(reward, params.tau_z):
+        block = slice(start, stop)
+        scale = _add_eligibility(z, scale, weights, p_plus[block], post[block], pre[block], p_minus[block], params)
+        mstdpet_reward(MSTDPET.State(None, None, z, scale), weights, reward[stop - 1], params)
+    return MSTDPET.State(p_plus[-1], p_minus[-1], z, scale)
+
+
+def _segments(reward, tau_z: float):
+    """``(start, stop)`` of the parts of a block that end at a rewarded step (or the block's end).
+
+    A part is at most as long as the decay of ``z`` from 1 to the renormalization threshold.
+    """
+    n_steps = len(reward)
+    longest = max(1, int(math.log(_RENORMALIZE_BELOW) * -tau_z))
+    stops = sorted({*(np.flatnonzero(reward.any(axis=1)) + 1).tolist(), n_steps})
+    start = 0
+    for stop in stops:
+        for part_start in range(start, stop, longest):
+            yield part_start, min(part_start + longest, stop)
+        start = stop
+
+
+def _add_eligibility(z, scale, weights, p_plus, post, pre, p_minus, params):
+    """Decay ``z`` over the segment and add its ``ζ / τz``, in place; return the new scale (B,)."""
+    decay = decay_factor(params.tau_z)
+    if scale.min() * decay ** len(pre) < _RENORMALIZE_BELOW:
         z *= scale[:, None, None]
         scale = np.ones_like(scale)
-    add_outer(z, weights, 1.0 / (params.tau_z * scale), p_plus, post, pre, p_minus)
-    new_state = MSTDPET.State(p_plus, p_minus, z, scale)
-    mstdpet_reward(new_state, weights, reward, params)
-    return new_state
+    scales = scale * decay ** np.arange(1, len(pre) + 1, dtype=np.float64)[:, None]
+    add_outer_sum(z, weights, 1.0 / (params.tau_z * scales), p_plus, post, pre, p_minus)
+    return scales[-1]
 
 
 class MSTDPET(Synapse):
@@ -122,8 +154,9 @@ class MSTDPET(Synapse):
     >>> rule = MSTDPET(n_inputs=1, n_neurons=1, max_weight=1.0, gamma=0.5)
     >>> state = rule.init_state(batch_size=1, rng=np.random.default_rng(0))
     >>> weights = Weight.State(np.full((1, 2, 1), 0.5), np.ones((1, 2, 1), dtype=bool))
-    >>> state = rule.step(state, weights, np.array([[True, False]]), np.array([[False]]), np.zeros(1))
-    >>> state = rule.step(state, weights, np.array([[False, False]]), np.array([[True]]), np.zeros(1))
+    >>> pre = np.array([[[True, False]], [[False, False]]])  # (steps, batch, n_pre): input spikes at step 0
+    >>> post = np.array([[[False]], [[True]]])  # the neuron spikes at step 1
+    >>> state = rule.step(state, weights, pre, post, np.zeros((2, 1)))
     >>> float(weights.values[0, 0, 0])  # no reward, no change
     0.5
     >>> state = rule.reward(state, weights, np.array([1.0]))
@@ -132,6 +165,7 @@ class MSTDPET(Synapse):
     """
 
     NECESSARY_KEYS = Synapse.extend_keys(TAU_PLUS, TAU_MINUS, TAU_Z, A_PLUS, A_MINUS, GAMMA)
+    REWARD_GATED = True
 
     class State(NamedTuple):
         p_plus: np.ndarray
@@ -150,7 +184,7 @@ class MSTDPET(Synapse):
         )
 
     def step(self, state, weights, pre_spikes, post_spikes, reward):
-        """Advance the traces and ``z`` one timestep and apply ``w += γ r z``."""
+        """Advance the traces and ``z`` through a block of timesteps; ``w += γ r z`` at rewarded steps."""
         return mstdpet_step(state, weights, pre_spikes, post_spikes, reward, self.params)
 
     def reward(self, state, weights, reward):

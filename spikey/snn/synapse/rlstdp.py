@@ -91,8 +91,8 @@ class RLSTDP(Synapse):
     >>> state = rule.init_state(batch_size=1, rng=np.random.default_rng(0))
     >>> weights = Weight.State(np.full((1, 2, 1), 0.5), np.ones((1, 2, 1), dtype=bool))
     >>> state = rule.reward(state, weights, np.array([1.0]))  # R = 1
-    >>> state = rule.step(state, weights, np.array([[True, False]]), np.array([[False]]), np.zeros(1))
-    >>> state = rule.step(state, weights, np.array([[False, False]]), np.array([[True]]), np.zeros(1))
+    >>> state = rule.timestep(state, weights, np.array([[True, False]]), np.array([[False]]), np.zeros(1))
+    >>> state = rule.timestep(state, weights, np.array([[False, False]]), np.array([[True]]), np.zeros(1))
     >>> round(float(weights.values[0, 0, 0]), 6)  # 0.5 + 0.1 * R * exp(-1 / 20), R = 0.25
     0.523781
     """
@@ -117,7 +117,7 @@ class RLSTDP(Synapse):
             np.zeros(batch_size),
         )
 
-    def step(self, state, weights, pre_spikes, post_spikes, reward):
+    def timestep(self, state, weights, pre_spikes, post_spikes, reward):
         """Decay the traces one timestep, add ``reward`` to ``R`` and apply ``η R`` STDP."""
         return rlstdp_step(state, weights, pre_spikes, post_spikes, reward, self.params)
 

@@ -85,8 +85,8 @@ class STDP(Synapse):
     >>> state = rule.init_state(batch_size=1, rng=np.random.default_rng(0))
     >>> weights = Weight.State(np.full((1, 2, 1), 0.5), np.ones((1, 2, 1), dtype=bool))
     >>> no_reward = np.zeros(1)
-    >>> state = rule.step(state, weights, np.array([[True, False]]), np.array([[False]]), no_reward)
-    >>> state = rule.step(state, weights, np.array([[False, False]]), np.array([[True]]), no_reward)
+    >>> state = rule.timestep(state, weights, np.array([[True, False]]), np.array([[False]]), no_reward)
+    >>> state = rule.timestep(state, weights, np.array([[False, False]]), np.array([[True]]), no_reward)
     >>> round(float(weights.values[0, 0, 0]), 6)  # 0.5 + 0.1 * exp(-1 / 20): pre 1 ms before post
     0.595123
     """
@@ -101,6 +101,6 @@ class STDP(Synapse):
         """Zero traces for ``batch_size`` networks."""
         return self.State(np.zeros((batch_size, self.n_pre)), np.zeros((batch_size, self.params.n_neurons)))
 
-    def step(self, state, weights, pre_spikes, post_spikes, reward):
+    def timestep(self, state, weights, pre_spikes, post_spikes, reward):
         """Advance the traces one timestep and apply STDP; ``reward`` is ignored."""
         return stdp_step(state, weights, pre_spikes, post_spikes, self.params)

@@ -1,12 +1,12 @@
 """Synapse base: learning rules that change the weight values of a network.
 
 A synapse part owns no arrays. ``init_state`` builds its traces (leading batch
-axis), and ``step`` advances them by one 1 ms timestep and applies the weight
-change, given the presynaptic spikes that arrived this step (inputs emitted
-this step, body neurons emitted the step before) and the postsynaptic body
-spikes of this step. Weight values are magnitudes in ``[0, max_weight]``; the
-sign of a synapse is its presynaptic neuron's polarity, so rules never flip it.
-Only synapses present in the connectivity mask ever change.
+axis), and ``step`` advances them by a block of 1 ms timesteps and applies the
+weight changes, given the presynaptic spikes that arrived at each step (inputs
+emitted that step, body neurons emitted the step before) and the postsynaptic
+body spikes of each step. Weight values are magnitudes in ``[0, max_weight]``;
+the sign of a synapse is its presynaptic neuron's polarity, so rules never flip
+it. Only synapses present in the connectivity mask ever change.
 """
 from __future__ import annotations
 
@@ -22,19 +22,30 @@ class Synapse(Module):
     """Base class of every learning rule.
 
     Subclasses declare their keys with ``Synapse.extend_keys(...)``, define a
-    ``State`` NamedTuple of arrays whose first axis is the batch, and implement
-    ``init_state``, ``step`` and, for reward-modulated rules, ``reward``.
+    ``State`` NamedTuple of arrays whose first axis is the batch, implement
+    ``init_state``, one of ``timestep`` (one step) or ``step`` (a block of
+    steps; the other follows), and, for reward-modulated rules, ``reward``.
 
     Attributes
     ----------
     params : Params
         Validated keys: ``n_inputs``, ``n_neurons``, ``max_weight`` plus the rule's own.
+    REWARD_GATED : bool
+        True for rules whose weights change only at steps with a nonzero reward
+        (MSTDP, MSTDPET). A network then hands them blocks of steps that end at
+        a rewarded step, instead of one call per step.
     """
 
     NECESSARY_KEYS = (N_INPUTS, N_NEURONS, MAX_WEIGHT)
+    REWARD_GATED = False
 
     class State(NamedTuple):
         pass
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if cls.step is Synapse.step and cls.timestep is Synapse.timestep:
+            raise TypeError(f"{cls.__name__} must implement timestep() or step().")
 
     @property
     def n_pre(self) -> int:
@@ -45,7 +56,7 @@ class Synapse(Module):
         return self.State()
 
     def step(self, state, weights, pre_spikes, post_spikes, reward):
-        """Advance traces one timestep and update the weights.
+        """Advance the traces through a block of S timesteps, updating the weights at each.
 
         Parameters
         ----------
@@ -53,20 +64,27 @@ class Synapse(Module):
             This rule's traces.
         weights : spikey.snn.weight.template.Weight.State
             ``values`` (B, n_pre, n_post) float64, changed in place and clipped to
-            ``[0, max_weight]``; ``mask`` (B, n_pre, n_post) bool, the synapses that exist.
-        pre_spikes : ndarray of shape (B, n_inputs + n_neurons), bool
-            Presynaptic spikes arriving this step.
-        post_spikes : ndarray of shape (B, n_neurons), bool
-            Body spikes of this step.
-        reward : ndarray of shape (B,), float
-            Reward signal at this step (zeros when none is given).
+            ``[0, max_weight]``; ``mask`` (B, n_pre, n_post) bool, the synapses that
+            exist; ``sign`` (B, n_pre), the presynaptic polarity.
+        pre_spikes : ndarray of shape (S, B, n_inputs + n_neurons), bool
+            Presynaptic spikes arriving at each step.
+        post_spikes : ndarray of shape (S, B, n_neurons), bool
+            Body spikes of each step.
+        reward : ndarray of shape (S, B), float
+            Reward at each step (zeros when none is given).
 
         Returns
         -------
         State
-            The new traces; ``weights.values`` has been updated in place.
+            The traces after the block; ``weights.values`` has been updated in place.
         """
-        raise NotImplementedError
+        for pre, post, step_reward in zip(pre_spikes, post_spikes, reward):
+            state = self.timestep(state, weights, pre, post, step_reward)
+        return state
+
+    def timestep(self, state, weights, pre_spikes, post_spikes, reward):
+        """One timestep: ``step`` with arrays of shape (B, ...) instead of (S, B, ...)."""
+        return self.step(state, weights, pre_spikes[None], post_spikes[None], np.asarray(reward)[None])
 
     def reward(self, state, weights, reward):
         """Apply a reward of shape (B,) given after a tick; unsupervised rules ignore it."""
