@@ -34,16 +34,19 @@ LEARNING_BLOCK = 64
 def synaptic_input(pre_spikes: np.ndarray, signed_magnitude: np.ndarray, weights: np.ndarray) -> np.ndarray:
     """Charge (B, n_post) delivered by presynaptic spikes (B, n_pre) through weights (B, n_pre, n_post).
 
-    With one network and at most a quarter of its presynaptic neurons spiking
-    (the usual case), only the weight rows of the spiking neurons are read;
-    otherwise one batched matrix product reads every weight.
+    When at most a quarter of the presynaptic neurons spike (the usual case),
+    only the weight rows of the spiking neurons are read, and one matrix
+    product sums each network's rows; otherwise one batched matrix product
+    reads every weight.
     """
-    if pre_spikes.shape[0] == 1:
-        rows = np.flatnonzero(pre_spikes[0])
-        if 4 * rows.size <= pre_spikes.shape[1]:
-            return (signed_magnitude[0, rows] @ weights[0, rows])[None]
-    charge = pre_spikes * signed_magnitude
-    return np.matmul(charge[:, None, :], weights)[:, 0, :]
+    networks, rows = pre_spikes.nonzero()
+    if 4 * len(rows) > pre_spikes.size:
+        return np.matmul((pre_spikes * signed_magnitude)[:, None, :], weights)[:, 0, :]
+    if len(pre_spikes) == 1:
+        return (signed_magnitude[0, rows] @ weights[0, rows])[None]
+    spread = np.zeros((len(pre_spikes), len(rows)))
+    spread[networks, np.arange(len(rows))] = signed_magnitude[networks, rows]
+    return spread @ weights[networks, rows]
 
 
 def game_parameters(game) -> dict:

@@ -152,24 +152,36 @@ def add_outer(values, weights, factor, pre_trace, post, pre=None, post_trace=Non
     max_weight : float, optional
         Clip the touched entries to ``[0, max_weight]``; None does not clip.
     """
-    mask, sign = weights.mask, weights.sign
+    sign = weights.sign
     active = (factor != 0)[:, None]
     b_col, col = np.nonzero(post & active)
-    if b_col.size:
-        signed_trace = pre_trace[b_col] if sign is None else pre_trace[b_col] * sign[b_col]
-        values[b_col, :, col] += (factor[b_col, None] * signed_trace) * mask[b_col, :, col]
-    b_row = row = None
-    if post_trace is not None:
-        b_row, row = np.nonzero(pre & active)
-        if b_row.size:
-            row_factor = factor[b_row] if sign is None else factor[b_row] * sign[b_row, row]
-            values[b_row, row, :] += (row_factor[:, None] * post_trace[b_row]) * mask[b_row, row, :]
-    if max_weight is None:
+    if b_col.size:  # whole columns: both terms, the second only at this column
+        change = pre_trace[b_col]
+        if post_trace is not None:
+            change = change + pre[b_col] * post_trace[b_col, col][:, None]
+        change *= (factor[b_col, None] if sign is None else factor[b_col, None] * sign[b_col])
+        _add_clipped(values, (b_col, slice(None), col), change, weights.mask, max_weight)
+    if post_trace is None:
         return
-    if b_col.size:
-        values[b_col, :, col] = np.clip(values[b_col, :, col], 0.0, max_weight)
-    if b_row is not None and b_row.size:
-        values[b_row, row, :] = np.clip(values[b_row, row, :], 0.0, max_weight)
+    b_row, row = np.nonzero(pre & active)
+    if b_row.size:  # rows: the second term, off the columns already done
+        trace = post_trace[b_row]
+        if b_col.size:
+            done = np.zeros(post.shape, dtype=bool)
+            done[b_col, col] = True
+            trace = np.where(done[b_row], 0.0, trace)
+        row_factor = factor[b_row] if sign is None else factor[b_row] * sign[b_row, row]
+        _add_clipped(values, (b_row, row, slice(None)), trace * row_factor[:, None], weights.mask, max_weight)
+
+
+def _add_clipped(values, index, change, mask, max_weight):
+    """``values[index] = clip(values[index] + change * mask[index])``: one gather and one scatter."""
+    change *= mask[index]
+    updated = values[index]
+    updated += change
+    if max_weight is not None:
+        np.clip(updated, 0.0, max_weight, out=updated)
+    values[index] = updated
 
 
 def add_outer_sum(values, weights, coef, pre_trace, post, pre, post_trace) -> None:
@@ -180,7 +192,8 @@ def add_outer_sum(values, weights, coef, pre_trace, post, pre, post_trace) -> No
     postsynaptic neurons and the rows of presynaptic neurons that spiked at
     least once in the block. For a batch, those columns and rows would be the
     union over networks, nearly all of them, so each step is added on its own
-    with :func:`add_outer`, touching only each network's own spikes.
+    with :func:`add_outer`, touching only each network's own spikes; so is a
+    block of one step, which a batch thus sums exactly as a lone network.
 
     Parameters
     ----------
@@ -192,28 +205,27 @@ def add_outer_sum(values, weights, coef, pre_trace, post, pre, post_trace) -> No
     pre_trace, pre : ndarray of shape (S, B, n_pre); ``pre`` bool
     post, post_trace : ndarray of shape (S, B, n_post); ``post`` bool
     """
-    if post.shape[1] > 1:
+    if len(coef) == 1 or post.shape[1] > 1:
         for step in zip(coef, pre_trace, post, pre, post_trace):
             add_outer(values, weights, *step)
         return
-    cols = np.flatnonzero(post.any(axis=(0, 1)))
-    if cols.size:
-        weighted = np.ascontiguousarray((pre_trace * coef[:, :, None]).transpose(1, 2, 0))
-        spikes = np.ascontiguousarray(post[:, :, cols].transpose(1, 0, 2), dtype=np.float64)
-        values[:, :, cols] += _on_synapses(weighted @ spikes, weights, slice(None), cols)
-    rows = np.flatnonzero(pre.any(axis=(0, 1)))
-    if rows.size:
-        weighted = np.ascontiguousarray((pre[:, :, rows] * coef[:, :, None]).transpose(1, 2, 0))
-        traces = np.ascontiguousarray(post_trace.transpose(1, 0, 2))
-        values[:, rows, :] += _on_synapses(weighted @ traces, weights, rows, slice(None))
+    values, mask, coef = values[0], weights.mask[0], coef[:, 0, None]
+    sign = np.ones(len(values)) if weights.sign is None else weights.sign[0]
+    spiked = post[:, 0].any(axis=0)
+    if spiked.any():
+        cols = _touched(spiked)
+        change = (pre_trace[:, 0] * coef).T @ post[:, 0, cols].astype(np.float64)
+        values[:, cols] += change * sign[:, None] * mask[:, cols]
+    spiked = pre[:, 0].any(axis=0)
+    if spiked.any():
+        rows = _touched(spiked)
+        change = (pre[:, 0, rows] * coef).T @ post_trace[:, 0]
+        values[rows] += change * sign[rows, None] * mask[rows]
 
 
-def _on_synapses(change, weights, rows, cols):
-    """``change`` (B, rows, cols) times the presynaptic sign and the mask of those synapses, in place."""
-    if weights.sign is not None:
-        change *= weights.sign[:, rows, None]
-    change *= weights.mask[:, rows, cols]
-    return change
+def _touched(spiked: np.ndarray):
+    """Indices of the neurons that spiked, or all of them as a slice (a view) when most did."""
+    return slice(None) if 2 * np.count_nonzero(spiked) > spiked.size else np.flatnonzero(spiked)
 
 
 def add_matrix(values, factor, matrix, max_weight: float) -> None:
