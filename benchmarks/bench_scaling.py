@@ -8,9 +8,11 @@ same at every size, which with ``firing_threshold = 1`` holds the body at
 roughly 20-35 Hz (the ``body Hz`` column shows the measured mean). The network
 learns with
 
-- ``MSTDPET``, rewarded at every timestep (r = 1, small ``gamma``): the upper
-  bound of its cost, since the dense ``w += gamma r z`` then runs every step;
-- ``STDP`` (small ``learning_rate``): only the rows and columns of this step's
+- ``MSTDPET``, rewarded after every tick of 100 steps, as an RL game rewards
+  each game step (``RLNetwork.reward``; +1 when the output neuron fired, else -1);
+- ``MSTDPET_every_step``, rewarded at every timestep (r = 1, small ``gamma``):
+  the upper bound of its cost, since the dense ``w += gamma r z`` then runs every step;
+- ``STDP`` (small ``learning_rate``): only the rows and columns of each step's
   spikes change.
 
 Columns:
@@ -43,24 +45,39 @@ import tracemalloc
 
 import numpy as np
 
-from spikey.snn import Network
+from spikey.snn import Network, RLNetwork
 from spikey.snn.input import RateMap
 from spikey.snn.neuron import Neuron
 from spikey.snn.readout import Threshold
+from spikey.snn.reward import MatchExpected
 from spikey.snn.synapse import MSTDPET, STDP
 from spikey.snn.weight import Random
 
 SIZES = (100, 300, 1000, 3000)
-TIMED_TICKS = {100: 10, 300: 5, 1000: 2, 3000: 1}  # ticks of 100 timesteps, after one warm-up tick
-RULES = {"MSTDPET": MSTDPET, "STDP": STDP}
+TIMED_TICKS = {100: 10, 300: 5, 1000: 3, 3000: 2}  # ticks of 100 timesteps, after one warm-up tick
 OBSERVATION = np.array([1.0])  # one group: every input at input_rate
 
 
+def always_true(states):
+    return np.ones(len(states), dtype=bool)
+
+
+class RewardedEachTick(RLNetwork):
+    """Rewarded after each tick: +1 if the output neuron fired enough to answer 1, else -1."""
+
+
 class RewardedEveryStep(Network):
-    """A plain network whose learning rule gets reward 1 at every timestep (ignored by STDP)."""
+    """A plain network whose learning rule gets reward 1 at every timestep."""
 
     def continuous_reward(self, spikes):
         return self._ones
+
+
+RULES = {  # name: (network class, learning rule)
+    "MSTDPET": (RewardedEachTick, MSTDPET),
+    "MSTDPET_every_step": (RewardedEveryStep, MSTDPET),
+    "STDP": (Network, STDP),
+}
 
 
 def build(n_neurons: int, rule: str, seed: int = 0) -> Network:
@@ -71,11 +88,22 @@ def build(n_neurons: int, rule: str, seed: int = 0) -> Network:
         "potential_decay": 1 - math.exp(-1 / 20), "refractory_period": 2, "neuron_pct_inhibitory": 0.2,
         "max_weight": 1.0, "prob_connection": 1.0, "weight_scale": weight_scale, "action_threshold": 0.01,
     }
-    keys["gamma" if rule == "MSTDPET" else "learning_rate"] = 1e-3 * weight_scale
-    parts = {"inputs": RateMap, "neurons": Neuron, "weights": Random, "synapses": RULES[rule], "readout": Threshold}
-    net = RewardedEveryStep(parts=parts, keys=keys)
+    network, synapses = RULES[rule]
+    keys["gamma" if synapses is MSTDPET else "learning_rate"] = 1e-3 * weight_scale
+    parts = {"inputs": RateMap, "neurons": Neuron, "weights": Random, "synapses": synapses, "readout": Threshold}
+    if network is RewardedEachTick:
+        parts["rewarder"] = MatchExpected
+        keys["expected_value"] = always_true
+    net = network(parts=parts, keys=keys)
     net._ones = np.ones(net.params.batch_size)
     return net.train()
+
+
+def play(net: Network) -> None:
+    """One tick, then the tick's reward for a network rewarded after each tick."""
+    action = net.tick(OBSERVATION)
+    if isinstance(net, RLNetwork):
+        net.reward(OBSERVATION, action)
 
 
 def state_mb(net: Network) -> float:
@@ -90,7 +118,7 @@ def measure(n_neurons: int, rule: str, timed_ticks: int, seed: int = 0) -> dict:
     net.reset()
     before_tick = tracemalloc.get_traced_memory()[0]
     tracemalloc.reset_peak()
-    net.tick(OBSERVATION)  # warm-up, with tracemalloc on
+    play(net)  # warm-up, with tracemalloc on
     tick_peak = tracemalloc.get_traced_memory()[1]
     peak = max(tick_peak, build_peak)
     tracemalloc.stop()
@@ -98,7 +126,7 @@ def measure(n_neurons: int, rule: str, timed_ticks: int, seed: int = 0) -> dict:
     per_step, rates = [], []
     for _ in range(timed_ticks):
         start = time.perf_counter()
-        net.tick(OBSERVATION)
+        play(net)
         per_step.append((time.perf_counter() - start) * 1000.0 / steps)
         rates.append(net.spike_log[:, :, n_inputs:].mean() * 1000.0)
     return {
@@ -123,7 +151,7 @@ def main(argv=None):
 
     print(f"W2 scaling: N body LIF (20% inhibitory), N//2 RateMap inputs at 50 Hz, all-to-all Random weights, "
           f"100 steps/tick, B=1 | python {platform.python_version()}, numpy {np.__version__}, {platform.machine()}")
-    header = (f"{'n_neurons':>9} {'n_pre':>6} {'rule':>8} {'ms_per_step':>11} {'peak_mb':>8} {'tick_mb':>7} {'state_mb':>8} "
+    header = (f"{'n_neurons':>9} {'n_pre':>6} {'rule':>18} {'ms_per_step':>11} {'peak_mb':>8} {'tick_mb':>7} {'state_mb':>8} "
               f"{'body Hz':>7} {'ticks':>5}")
     print(header)
     print("-" * len(header))
@@ -132,7 +160,7 @@ def main(argv=None):
         for rule in RULES:
             row = measure(n_neurons, rule, TIMED_TICKS[n_neurons], args.seed)
             rows.append(row)
-            print(f"{n_neurons:>9} {n_neurons + n_neurons // 2:>6} {rule:>8} {row['ms_per_step']:>11.4f} "
+            print(f"{n_neurons:>9} {n_neurons + n_neurons // 2:>6} {rule:>18} {row['ms_per_step']:>11.4f} "
                   f"{row['peak_mb']:>8.1f} {row['tick_extra_mb']:>7.1f} {row['state_mb']:>8.1f} {row['body_hz']:>7.1f} {row['timed_ticks']:>5}",
                   flush=True)
     print("peak_mb: tracemalloc peak from construction through one warm-up tick; tick_mb: temporaries of that "

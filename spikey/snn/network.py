@@ -466,7 +466,7 @@ class ActiveRLNetwork(RLNetwork):
 
     def continuous_reward(self, spikes):
         outputs = spikes[:, -self.params.n_outputs:]
-        if not outputs.any():
+        if not np.count_nonzero(outputs):
             return None
         fired = outputs.any(axis=1)
         actions = self.parts["readout"](outputs.astype(np.float64), self.rng)

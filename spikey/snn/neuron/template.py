@@ -40,9 +40,13 @@ def integrate(state: NeuronState, incoming: np.ndarray, p) -> tuple[np.ndarray, 
     """Leak and integrate one step; return ``(potential, ready)``, refractory neurons held at rest."""
     ready = state.refractory_timer <= 0
     decay = 1.0 - column(p.potential_decay)
-    potential = state.potential * decay
-    potential += incoming if p.resting_mv == 0 else incoming + p.resting_mv * (1.0 - decay)
-    return np.where(ready, potential, p.resting_mv), ready
+    if p.resting_mv == 0:
+        potential = state.potential * decay
+        potential += incoming
+        potential *= ready
+        return potential, ready
+    potential = (state.potential - p.resting_mv) * decay + incoming
+    return np.where(ready, potential + p.resting_mv, p.resting_mv), ready
 
 
 def fire(state: NeuronState, potential, ready, fired, p) -> tuple[np.ndarray, NeuronState]:

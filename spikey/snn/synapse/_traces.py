@@ -30,6 +30,7 @@ __all__ = [
     "STDP_WINDOW",
     "TRACE_DECAY",
     "decay_factor",
+    "decay_powers",
     "per_network",
     "trace_history",
     "add_outer",
@@ -94,6 +95,11 @@ def _decay_kernel(decay: float, n_steps: int) -> tuple[np.ndarray, np.ndarray]:
     return kernel, carry
 
 
+def decay_powers(decay: float, n_steps: int) -> np.ndarray:
+    """``decay ** [1, ..., n_steps]``, read-only."""
+    return _decay_kernel(float(decay), n_steps)[1]
+
+
 def trace_history(initial, increments, decay: float) -> np.ndarray:
     """Every step of ``x(s) = decay * x(s - 1) + increments[s]``, from ``x(-1) = initial``.
 
@@ -116,6 +122,8 @@ def trace_history(initial, increments, decay: float) -> np.ndarray:
     array([0.5 , 1.25])
     """
     n_steps = len(increments)
+    if n_steps == 1:
+        return (initial * decay + increments[0])[None]
     kernel, carry = _decay_kernel(float(decay), n_steps)
     history = (kernel @ increments.reshape(n_steps, -1)).reshape(increments.shape)
     history += carry[:, None, None] * initial
@@ -154,19 +162,21 @@ def add_outer(values, weights, factor, pre_trace, post, pre=None, post_trace=Non
     """
     sign = weights.sign
     active = (factor != 0)[:, None]
+    both = post_trace is not None
+    overlap = both and max_weight is not None  # clip once: a column gets both terms, its rows then skip it
     b_col, col = np.nonzero(post & active)
-    if b_col.size:  # whole columns: both terms, the second only at this column
+    if b_col.size:
         change = pre_trace[b_col]
-        if post_trace is not None:
+        if overlap:
             change = change + pre[b_col] * post_trace[b_col, col][:, None]
         change *= (factor[b_col, None] if sign is None else factor[b_col, None] * sign[b_col])
         _add_clipped(values, (b_col, slice(None), col), change, weights.mask, max_weight)
-    if post_trace is None:
+    if not both:
         return
     b_row, row = np.nonzero(pre & active)
-    if b_row.size:  # rows: the second term, off the columns already done
+    if b_row.size:
         trace = post_trace[b_row]
-        if b_col.size:
+        if overlap and b_col.size:
             done = np.zeros(post.shape, dtype=bool)
             done[b_col, col] = True
             trace = np.where(done[b_row], 0.0, trace)

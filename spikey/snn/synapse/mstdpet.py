@@ -34,7 +34,7 @@ from spikey.snn.synapse._traces import (
     add_matrix,
     add_outer_sum,
     decay_factor,
-    per_network,
+    decay_powers,
     trace_history,
 )
 from spikey.snn.synapse.stdp import stdp_traces
@@ -59,9 +59,10 @@ def eligibility(state) -> np.ndarray:
 
 def mstdpet_reward(state, weights, reward, params):
     """``w += γ r z`` in place; nothing is read or written where ``r`` is 0."""
-    if not np.any(reward):
+    reward = np.asarray(reward, dtype=np.float64)
+    if not reward.any():
         return
-    gain = per_network(params.gamma, state.z.shape[0]) * reward
+    gain = params.gamma * reward  # gamma is a float or (B,)
     add_matrix(weights.values, gain * state.z_scale, state.z, params.max_weight)
 
 
@@ -86,7 +87,9 @@ def _segments(reward, tau_z: float):
     """
     n_steps = len(reward)
     longest = max(1, int(math.log(_RENORMALIZE_BELOW) * -tau_z))
-    stops = sorted({*(np.flatnonzero(reward.any(axis=1)) + 1).tolist(), n_steps})
+    stops = (reward.any(axis=1).nonzero()[0] + 1).tolist()
+    if not stops or stops[-1] != n_steps:
+        stops.append(n_steps)
     start = 0
     for stop in stops:
         for part_start in range(start, stop, longest):
@@ -100,7 +103,7 @@ def _add_eligibility(z, scale, weights, p_plus, post, pre, p_minus, params):
     if scale.min() * decay ** len(pre) < _RENORMALIZE_BELOW:
         z *= scale[:, None, None]
         scale = np.ones_like(scale)
-    scales = scale * decay ** np.arange(1, len(pre) + 1, dtype=np.float64)[:, None]
+    scales = scale * decay_powers(decay, len(pre))[:, None]
     add_outer_sum(z, weights, 1.0 / (params.tau_z * scales), p_plus, post, pre, p_minus)
     return scales[-1]
 
