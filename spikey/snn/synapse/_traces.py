@@ -160,28 +160,35 @@ def add_outer(values, weights, factor, pre_trace, post, pre=None, post_trace=Non
     max_weight : float, optional
         Clip the touched entries to ``[0, max_weight]``; None does not clip.
     """
-    sign = weights.sign
     active = (factor != 0)[:, None]
-    both = post_trace is not None
-    overlap = both and max_weight is not None  # clip once: a column gets both terms, its rows then skip it
+    overlap = post_trace is not None and max_weight is not None
     b_col, col = np.nonzero(post & active)
-    if b_col.size:
-        change = pre_trace[b_col]
-        if overlap:
-            change = change + pre[b_col] * post_trace[b_col, col][:, None]
-        change *= (factor[b_col, None] if sign is None else factor[b_col, None] * sign[b_col])
-        _add_clipped(values, (b_col, slice(None), col), change, weights.mask, max_weight)
-    if not both:
+    for part in _chunks(b_col.size, values.shape[1]):
+        b, j = b_col[part], col[part]
+        change = pre_trace[b]
+        if overlap:  # clip once: a column gets both terms here, and its rows skip it below
+            change = change + pre[b] * post_trace[b, j][:, None]
+        change *= factor[b, None] if weights.sign is None else factor[b, None] * weights.sign[b]
+        _add_clipped(values, (b, slice(None), j), change, weights.mask, max_weight)
+    if post_trace is None:
         return
     b_row, row = np.nonzero(pre & active)
-    if b_row.size:
-        trace = post_trace[b_row]
-        if overlap and b_col.size:
-            done = np.zeros(post.shape, dtype=bool)
-            done[b_col, col] = True
-            trace = np.where(done[b_row], 0.0, trace)
-        row_factor = factor[b_row] if sign is None else factor[b_row] * sign[b_row, row]
-        _add_clipped(values, (b_row, row, slice(None)), trace * row_factor[:, None], weights.mask, max_weight)
+    if overlap and b_col.size and b_row.size:
+        post_trace = post_trace.copy()
+        post_trace[b_col, col] = 0.0
+    for part in _chunks(b_row.size, values.shape[2]):
+        b, i = b_row[part], row[part]
+        row_factor = factor[b] if weights.sign is None else factor[b] * weights.sign[b, i]
+        _add_clipped(values, (b, i, slice(None)), post_trace[b] * row_factor[:, None], weights.mask, max_weight)
+
+
+_CHUNK_ELEMENTS = 1 << 20
+
+
+def _chunks(n_events: int, width: int):
+    """Slices of at most ``_CHUNK_ELEMENTS // width`` events: a burst of spikes never copies more than 8 MB at once."""
+    size = max(1, _CHUNK_ELEMENTS // width)
+    return (slice(start, start + size) for start in range(0, n_events, size))
 
 
 def _add_clipped(values, index, change, mask, max_weight):
@@ -220,17 +227,24 @@ def add_outer_sum(values, weights, coef, pre_trace, post, pre, post_trace) -> No
             add_outer(values, weights, *step)
         return
     values, mask, coef = values[0], weights.mask[0], coef[:, 0, None]
-    sign = np.ones(len(values)) if weights.sign is None else weights.sign[0]
+    sign = np.ones((len(values), 1)) if weights.sign is None else weights.sign[0, :, None]
     spiked = post[:, 0].any(axis=0)
     if spiked.any():
         cols = _touched(spiked)
-        change = (pre_trace[:, 0] * coef).T @ post[:, 0, cols].astype(np.float64)
-        values[:, cols] += change * sign[:, None] * mask[:, cols]
+        weighted_trace = (pre_trace[:, 0] * coef).T
+        _add_product(values, (slice(None), cols), weighted_trace, post[:, 0, cols].astype(np.float64), sign, mask)
     spiked = pre[:, 0].any(axis=0)
     if spiked.any():
         rows = _touched(spiked)
-        change = (pre[:, 0, rows] * coef).T @ post_trace[:, 0]
-        values[rows] += change * sign[rows, None] * mask[rows]
+        _add_product(values, (rows, slice(None)), (pre[:, 0, rows] * coef).T, post_trace[:, 0], sign[rows], mask)
+
+
+def _add_product(values, index, left, right, sign, mask):
+    """``values[index] += (left @ right) * sign * mask[index]``, with one temporary."""
+    change = left @ right
+    change *= sign
+    change *= mask[index]
+    values[index] += change
 
 
 def _touched(spiked: np.ndarray):
