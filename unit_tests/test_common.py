@@ -160,6 +160,14 @@ class LearningReward(synapse.MSTDP):
         return super().step(state, weights, pre_spikes, post_spikes, reward)
 
 
+class LastRewardOnly(synapse.MSTDPET):
+    """Learns from the last reward of a block only: right step by step, wrong in blocks."""
+
+    def step(self, state, weights, pre_spikes, post_spikes, reward):
+        last = np.arange(len(reward))[:, None] == len(reward) - 1
+        return super().step(state, weights, pre_spikes, post_spikes, np.where(last, reward, 0.0))
+
+
 @pytest.mark.parametrize("part_class, config, check, message", [
     (FloatSpikes, LIF, check_step_contract, "dtype float16"),
     (GlobalRandom, LIF, check_seed_determinism, "global RNG"),
@@ -171,6 +179,7 @@ class LearningReward(synapse.MSTDP):
     (LambdaReward, {"score": lambda s, a: a * 1.0}, check_pickle, "pickling failed"),
     (CrossTalk, LIF, None, "check_batch_consistency failed for CrossTalk"),
     (LearningReward, {**SIZES, "gamma": 0.1}, None, "check_batch_consistency failed for LearningReward"),
+    (LastRewardOnly, {**SIZES, "gamma": 0.1}, None, "check_blocks_equal_steps failed for LastRewardOnly"),
 ], ids=lambda v: v.__name__ if isinstance(v, type) else None)
 def test_checks_catch_broken_parts(part_class, config, check, message):
     with pytest.raises(AssertionError, match="Fix: ") as raised:

@@ -9,6 +9,7 @@ from spikey.module import InvalidParameterError
 from spikey.snn import Network
 from spikey.snn.input import StaticMap
 from spikey.snn.modifier import LinearDecay
+from spikey.snn.synapse import MSTDPET
 
 PATTERNS = np.array([[0, 0], [0, 1], [1, 0], [1, 1]])
 
@@ -94,6 +95,27 @@ def test_batch_copy_equals_single_network_with_same_weights():
         np.testing.assert_array_equal(batch_actions[:, row], actions)
         np.testing.assert_array_equal(batch_logs[:, :, row], logs)
         np.testing.assert_allclose(batch.weights[row], single.weights[0], rtol=1e-12, atol=1e-15)
+
+
+class StepByStep(MSTDPET):
+    """MSTDPET handed one step at a time, as rules that are not reward-gated are."""
+
+    REWARD_GATED = False
+
+
+@pytest.mark.parametrize("network", [SmallRL, SmallActive])
+def test_learning_in_blocks_equals_learning_step_by_step(network):
+    """Blocks end at rewarded steps, at LEARNING_BLOCK steps (150-step ticks) and at the tick's end."""
+    runs = []
+    for rule in (MSTDPET, StepByStep):
+        net = network(parts={"synapses": rule}, keys={"seed": 2, "processing_time": 150})
+        net.reset()
+        runs.append((*play(net, steps=6), net.weights.copy()))
+    (actions, logs, weights), (step_actions, step_logs, step_weights) = runs
+    np.testing.assert_array_equal(actions, step_actions)
+    np.testing.assert_array_equal(logs, step_logs)
+    np.testing.assert_allclose(weights, step_weights, rtol=1e-10, atol=1e-14)
+    assert not np.allclose(weights, network(keys={"seed": 2}).weights)  # it learned
 
 
 def _initial_weights(keys):

@@ -4,8 +4,8 @@ The reference uses dense arrays and a loop over timesteps: no trace scaling,
 no sparse row/column updates, no batched tricks. It draws from its own
 Generator with the same seed, in the library's order: at construction the
 body neuron polarity (inputs are all excitatory, so no draw), the connection
-mask, then the weight magnitudes; at each timestep the input spikes (random
-firing is off, so no second draw).
+mask, then the weight magnitudes; at the start of each tick the input spikes
+of all its timesteps (random firing is off, so nothing else draws).
 """
 import math
 
@@ -52,8 +52,9 @@ def reference_run(seed, batch_size, patterns, p):
         drive = np.repeat(obs, 30, axis=1) * p["input_rate"]  # inputs 0-29: bit 0, 30-59: bit 1
         expected = xor(obs)
         log = np.zeros((T, batch_size, n_pre), dtype=bool)
+        tick_inputs = rng.random((T, batch_size, N_IN)) < drive
         for t in range(T):
-            inputs = rng.random((batch_size, N_IN)) < drive
+            inputs = tick_inputs[t]
             pre = np.concatenate([inputs, body], axis=1)  # body spikes arrive one step late
             current = np.zeros((batch_size, N_BODY))
             for b in range(batch_size):

@@ -7,7 +7,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from spikey.module import InvalidParameterError
-from spikey.snn.synapse import LTP, MSTDP, MSTDPET, RLSTDP, STDP, Synapse
+from spikey.snn.synapse import LTP, MSTDP, MSTDPET, RLSTDP, STDP, Synapse, _traces
+from spikey.snn.synapse._traces import trace_history
 from spikey.snn.synapse.mstdpet import eligibility
 from spikey.snn.weight.template import Weight
 
@@ -344,3 +345,53 @@ def test_keys_documented_with_defaults(rule):
     assert all(row["description"] for row in rows.values())
     if "tau_plus" in rows:
         assert (rows["tau_plus"]["default"], rows["a_plus"]["default"], rows["a_minus"]["default"]) == (20.0, 1.0, -1.0)
+
+
+# ---------------------------------------------------------------- blocks of steps
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.floats(0.0, 1.0), st.integers(1, 300), st.integers(0, 2**32 - 1))
+def test_trace_history_is_the_recurrence(decay, n_steps, seed):
+    rng = np.random.default_rng(seed)
+    initial, increments = rng.normal(size=(2, 3)), rng.normal(size=(n_steps, 2, 3))
+    expected, x = [], initial
+    for increment in increments:
+        x = decay * x + increment
+        expected.append(x)
+    np.testing.assert_allclose(trace_history(initial, increments, decay), expected, rtol=1e-9, atol=1e-12)
+
+
+def test_trace_history_of_a_long_block_with_fast_decay_stays_finite():
+    history = trace_history(np.ones((1, 1)), np.ones((5000, 1, 1)), math.exp(-1 / 0.05))
+    assert np.isfinite(history).all()
+    np.testing.assert_allclose(history[-1], 1.0, rtol=1e-6)
+
+
+@pytest.mark.parametrize("batch", [1, 2])
+@pytest.mark.parametrize("tau_z", [3.0, 0.2])
+def test_mstdpet_long_block_with_rewards_inside_equals_single_steps(batch, tau_z):
+    """Rewards mid-block, and (tau_z = 0.2) segments split for renormalization, change nothing."""
+    rng = np.random.default_rng(11)
+    pre, post, reward = random_inputs(400, batch, rng, reward_p=0.05)
+    part = make(MSTDPET, tau_z=tau_z)
+    block = weight_state(batch, rng)
+    stepped = Weight.State(block.values.copy(), block.mask)
+    block_state = part.step(part.init_state(batch, rng), block, pre, post, reward)
+    state = part.init_state(batch, rng)
+    for t in range(len(pre)):
+        state = part.timestep(state, stepped, pre[t], post[t], reward[t])
+    np.testing.assert_allclose(block.values, stepped.values, rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(eligibility(block_state), eligibility(state), rtol=1e-9, atol=1e-12)
+
+
+def test_add_outer_in_small_chunks_gives_the_same_weights(monkeypatch):
+    rng = np.random.default_rng(12)
+    pre, post, reward = random_inputs(20, 3, rng, p=0.6)
+    results = []
+    for chunk in (_traces._CHUNK_ELEMENTS, 4):
+        monkeypatch.setattr(_traces, "_CHUNK_ELEMENTS", chunk)
+        weights = weight_state(3, np.random.default_rng(13))
+        run(make(STDP), weights, pre, post, reward)
+        results.append(weights.values)
+    np.testing.assert_array_equal(*results)
