@@ -289,32 +289,34 @@ class Network:
         the presynaptic spikes of step t. The last row's body spikes arrive at
         the next tick's first step.
         """
-        parts, state = self.parts, self.state
-        neurons, rng, weights = parts["neurons"], self.rng, state["weights"].values
+        parts, state, rng = self.parts, self.state, self.rng
         n_inputs = parts["inputs"].params.n_inputs
         state["inputs"] = parts["inputs"].encode(state["inputs"], self._observations)
         input_spikes, state["inputs"] = parts["inputs"].step(state["inputs"], rng, n_steps)
         arrivals = np.empty((n_steps + 1, *self._signed_magnitude.shape), dtype=bool)
         arrivals[:-1, :, :n_inputs] = input_spikes
         arrivals[-1, :, :n_inputs] = False
-        arrivals[0, :, n_inputs:] = state["body_spikes"]
+        body = arrivals[:, :, n_inputs:]
+        body[0] = state["body_spikes"]
         rewards = np.zeros((n_steps, self.params.batch_size))
-        gated = parts["synapses"].REWARD_GATED
-        learned = 0
+        # the loop reads locals only: it runs processing_time times per tick
+        step_neurons, neuron_state, continuous_reward = parts["neurons"].step, state["neurons"], self.continuous_reward
+        signed_magnitude, weights, training = self._signed_magnitude, state["weights"].values, self.training
+        gated, learned = parts["synapses"].REWARD_GATED, 0
         for t in range(n_steps):
-            incoming = synaptic_input(arrivals[t], self._signed_magnitude, weights)
-            spikes, state["neurons"] = neurons.step(state["neurons"], incoming, rng)
-            arrivals[t + 1, :, n_inputs:] = spikes
-            if self.training:
-                reward = self.continuous_reward(spikes)
+            incoming = synaptic_input(arrivals[t], signed_magnitude, weights)
+            spikes, neuron_state = step_neurons(neuron_state, incoming, rng)
+            body[t + 1] = spikes
+            if training:
+                reward = continuous_reward(spikes)
                 if reward is not None:
                     rewards[t] = reward
                 if not gated or reward is not None or t + 1 - learned == LEARNING_BLOCK:
                     self._learn(arrivals, rewards, learned, t + 1)
                     learned = t + 1
-        if self.training and learned < n_steps:
+        if training and learned < n_steps:
             self._learn(arrivals, rewards, learned, n_steps)
-        state["body_spikes"] = arrivals[-1, :, n_inputs:].copy()
+        state["neurons"], state["body_spikes"] = neuron_state, body[-1].copy()
         return arrivals
 
     def _learn(self, arrivals, rewards, start: int, stop: int):
