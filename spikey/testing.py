@@ -342,9 +342,10 @@ def _drive_input(part, trace, batch, rng, feed, n_steps, observe):
     for t in range(0, n_steps, _PERIOD):
         state = part.encode(state, trace.give(f"observations at step {t}", feed.draw(observe)))
         trace.keep(f"the state encode returned at step {t}", state)
-        what = f"{type(part).__name__}.step(state, rng, {_PERIOD})"
-        spikes, state = _pair(part.step(state, rng, _PERIOD), what)
-        _expect_array(spikes, f"the spikes {what} returned", (_PERIOD, batch, part.params.n_inputs), "bool")
+        steps = min(_PERIOD, n_steps - t)
+        what = f"{type(part).__name__}.step(state, rng, {steps})"
+        spikes, state = _pair(part.step(state, rng, steps), what)
+        _expect_array(spikes, f"the spikes {what} returned", (steps, batch, part.params.n_inputs), "bool")
         for step_spikes in spikes:
             trace.output("spikes", step_spikes)
         trace.keep(f"the state step returned at step {t}", state)
@@ -885,12 +886,14 @@ def check_pickle(part_class, config, *, observations=None):
 def check_blocks_equal_steps(part_class, config, *, observations=None):
     """A learning rule's ``step`` over a block of steps equals one ``timestep`` per step.
 
-    Both runs start from the same weights (``U[0, max_weight]``, a fifth of the
-    synapses absent, a fifth of the presynaptic neurons inhibitory) and see the
-    same ``N_STEPS`` steps of Bernoulli(0.3) spikes with rewards at a third of
-    the steps; weights and traces must agree to a relative 1e-9. Networks hand
-    reward-gated rules whole blocks, so a rule whose block form drops or
-    misplaces a step learns differently inside a network than alone.
+    At batch sizes 1 and 3, both runs start from the same weights
+    (``U[0, max_weight]``, a fifth of the synapses absent, a fifth of the
+    presynaptic neurons inhibitory) and see the same block of ``4 * N_STEPS``
+    steps (longer than a network's 64-step blocks) of Bernoulli(0.3) spikes
+    with rewards at a third of the steps; weights and traces must agree to a
+    relative 1e-9. Networks hand reward-gated rules whole blocks, so a rule
+    whose block form drops or misplaces a step learns differently inside a
+    network than alone.
 
     Parameters
     ----------
@@ -901,25 +904,31 @@ def check_blocks_equal_steps(part_class, config, *, observations=None):
     observations : ignored
     """
     part = _build(part_class, config)
-    p, batch = part.params, max(_batch_sizes(config, part))
-    rng = np.random.default_rng(_DATA_SEED)
+    for batch in _batch_sizes(config, part):
+        block, stepped = _block_and_steps(part, batch, 4 * N_STEPS)
+        changed = _difference(block, stepped, "(weights, state)", _RTOL)
+        _require(changed is None, f"at batch_size={batch}, a block of {4 * N_STEPS} steps and as many single steps "
+                 f"differ: {changed} (block vs steps).", "make step() apply each step of the block in order, with "
+                 "that step's reward, exactly as timestep() would.")
+
+
+def _block_and_steps(part, batch: int, n_steps: int):
+    """``(weights, state)`` after one ``step`` over ``n_steps`` steps, and after as many ``timestep`` calls."""
+    p, rng = part.params, np.random.default_rng(_DATA_SEED)
     n_pre, n_post = p.n_inputs + p.n_neurons, p.n_neurons
     mask = rng.random((batch, n_pre, n_post)) < 0.8
     values = np.where(mask, rng.uniform(0.0, p.max_weight, mask.shape), 0.0)
     sign = np.where(rng.random((batch, n_pre)) < 0.2, -1.0, 1.0)
-    pre = rng.random((N_STEPS, batch, n_pre)) < 0.3
-    post = rng.random((N_STEPS, batch, n_post)) < 0.3
-    rewards = np.where(rng.random((N_STEPS, batch)) < 1 / 3, rng.normal(0.0, 1.0, (N_STEPS, batch)), 0.0)
+    pre = rng.random((n_steps, batch, n_pre)) < 0.3
+    post = rng.random((n_steps, batch, n_post)) < 0.3
+    rewards = np.where(rng.random((n_steps, batch)) < 1 / 3, rng.normal(0.0, 1.0, (n_steps, batch)), 0.0)
     block = Weight.State(values.copy(), mask, sign)
     block_state = part.step(part.init_state(batch, np.random.default_rng(_SEED)), block, pre, post, rewards)
     stepped = Weight.State(values.copy(), mask, sign)
     state = part.init_state(batch, np.random.default_rng(_SEED))
-    for t in range(N_STEPS):
+    for t in range(n_steps):
         state = part.timestep(state, stepped, pre[t], post[t], rewards[t])
-    changed = _difference((block.values, block_state), (stepped.values, state), "(weights, state)", _RTOL)
-    _require(changed is None, f"a block of {N_STEPS} steps and {N_STEPS} single steps differ: {changed} "
-             "(block vs steps).", "make step() apply each step of the block in order, with that step's reward, "
-             "exactly as timestep() would.")
+    return (block.values, block_state), (stepped.values, state)
 
 
 # ---------------------------------------------------------------------------------------------- entry points

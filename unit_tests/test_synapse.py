@@ -369,9 +369,10 @@ def test_trace_history_of_a_long_block_with_fast_decay_stays_finite():
 
 
 @pytest.mark.parametrize("batch", [1, 2])
-@pytest.mark.parametrize("tau_z", [3.0, 0.2])
+@pytest.mark.parametrize("tau_z", [3.0, 0.2, 0.001])
 def test_mstdpet_long_block_with_rewards_inside_equals_single_steps(batch, tau_z):
-    """Rewards mid-block, and (tau_z = 0.2) segments split for renormalization, change nothing."""
+    """Rewards mid-block, segments split for renormalization (tau_z = 0.2) or one step long
+    because one step decays z past the threshold (tau_z = 0.001), change nothing."""
     rng = np.random.default_rng(11)
     pre, post, reward = random_inputs(400, batch, rng, reward_p=0.05)
     part = make(MSTDPET, tau_z=tau_z)
@@ -381,8 +382,21 @@ def test_mstdpet_long_block_with_rewards_inside_equals_single_steps(batch, tau_z
     state = part.init_state(batch, rng)
     for t in range(len(pre)):
         state = part.timestep(state, stepped, pre[t], post[t], reward[t])
+    assert np.isfinite(block.values).all() and np.isfinite(eligibility(block_state)).all()
     np.testing.assert_allclose(block.values, stepped.values, rtol=1e-9, atol=1e-12)
     np.testing.assert_allclose(eligibility(block_state), eligibility(state), rtol=1e-9, atol=1e-12)
+
+
+@pytest.mark.parametrize("rule", RULES)
+def test_an_empty_block_changes_nothing(rule):
+    part, rng = make(rule), np.random.default_rng(14)
+    weights = weight_state(2, rng)
+    before, state = weights.values.copy(), part.init_state(2, rng)
+    empty = np.zeros((0, 2, N_PRE), bool), np.zeros((0, 2, N_POST), bool), np.zeros((0, 2))
+    after = part.step(state, weights, *empty)
+    np.testing.assert_array_equal(weights.values, before)
+    for old, new in zip(state, after):
+        np.testing.assert_array_equal(old, new)
 
 
 def test_add_outer_in_small_chunks_gives_the_same_weights(monkeypatch):

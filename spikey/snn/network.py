@@ -13,7 +13,8 @@ neurons' rates into actions. One timestep is:
 The learning rule sees each timestep, but not always at once: a rule whose
 weights change only at rewarded steps (``REWARD_GATED``) is handed blocks of
 steps that end at a rewarded step, at the end of the tick, or after
-``LEARNING_BLOCK`` steps, which gives the same weights with far fewer calls.
+``LEARNING_BLOCK`` steps, which gives the same weights (up to rounding) with
+far fewer calls.
 
 State (potentials, traces, weights, the Generator) is plain arrays:
 ``get_state`` and ``set_state`` save and restore it exactly.

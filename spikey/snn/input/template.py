@@ -1,9 +1,9 @@
-"""Input base: turns game observations into input spikes, one 1 ms step at a time.
+"""Input base: turns game observations into input spikes, a game step's 1 ms timesteps at once.
 
 ``encode`` is called once per game step with a batch of observations and
 returns the part's state; ``step`` then emits the spikes of the next
-``n_steps`` timesteps at once, shape ``(n_steps, B, n_inputs)`` bool (one
-draw per game step, not one per timestep). Inputs are presynaptic only; each has a polarity
+``n_steps`` timesteps, shape ``(n_steps, B, n_inputs)`` bool (one draw per
+game step, not one per timestep). Inputs are presynaptic only; each has a polarity
 (inhibitory with probability ``input_pct_inhibitory``) and delivers
 ``magnitude`` charge per spike before weighting.
 """

@@ -1,8 +1,9 @@
 """Learning rules: how synaptic weights change with spike timing and reward.
 
-All rules are in trace form (one timestep costs a decay of the traces plus work
-on the rows and columns of this step's spikes) and keep weights in
-``[0, max_weight]`` with absent synapses at 0.
+All rules are in trace form (a timestep costs a decay of the traces plus work
+on the rows and columns of its spikes; a block of steps of a reward-gated rule
+costs two matrix products over the rows and columns that spiked in it) and
+keep weights in ``[0, max_weight]`` with absent synapses at 0.
 """
 from spikey.snn.synapse.ltp import LTP
 from spikey.snn.synapse.mstdp import MSTDP

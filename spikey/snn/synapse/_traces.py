@@ -85,26 +85,30 @@ def per_network(value, batch_size: int) -> np.ndarray:
     return np.broadcast_to(np.asarray(value, dtype=np.float64).reshape(-1), (batch_size,))
 
 
+_KERNEL_STEPS = 64  # longest piece trace_history filters with one kernel
+
+
 @functools.lru_cache(maxsize=256)
 def _decay_kernel(decay: float, n_steps: int) -> tuple[np.ndarray, np.ndarray]:
     """``K[s, u] = decay ** (s - u)`` for ``u <= s`` else 0, and ``decay ** (s + 1)``, read-only."""
     lags = np.subtract.outer(np.arange(n_steps), np.arange(n_steps))
     kernel = np.where(lags >= 0, decay ** np.maximum(lags, 0).astype(np.float64), 0.0)
-    carry = decay ** np.arange(1, n_steps + 1, dtype=np.float64)
+    carry = decay_powers(decay, n_steps)
     kernel.flags.writeable = carry.flags.writeable = False
     return kernel, carry
 
 
 def decay_powers(decay: float, n_steps: int) -> np.ndarray:
-    """``decay ** [1, ..., n_steps]``, read-only."""
-    return _decay_kernel(float(decay), n_steps)[1]
+    """``decay ** [1, ..., n_steps]``."""
+    return decay ** np.arange(1, n_steps + 1, dtype=np.float64)
 
 
 def trace_history(initial, increments, decay: float) -> np.ndarray:
     """Every step of ``x(s) = decay * x(s - 1) + increments[s]``, from ``x(-1) = initial``.
 
-    One matrix product with the causal kernel ``decay ** (s - u)``, whose
-    entries are at most 1, so any block length is numerically safe.
+    Pieces of up to 64 steps are each one matrix product with the causal
+    kernel ``decay ** (s - u)``, whose entries are at most 1, so any block
+    length and any decay are numerically safe.
 
     Parameters
     ----------
@@ -121,10 +125,21 @@ def trace_history(initial, increments, decay: float) -> np.ndarray:
     >>> trace_history(np.ones((1, 1)), np.array([[[0.0]], [[1.0]]]), 0.5)[:, 0, 0]
     array([0.5 , 1.25])
     """
+    if len(increments) <= _KERNEL_STEPS:
+        return _filter(initial, increments, float(decay))
+    history = np.empty(increments.shape)
+    for start in range(0, len(increments), _KERNEL_STEPS):
+        piece = history[start:start + _KERNEL_STEPS]
+        piece[:] = _filter(initial, increments[start:start + _KERNEL_STEPS], float(decay))
+        initial = piece[-1]
+    return history
+
+
+def _filter(initial, increments, decay: float) -> np.ndarray:
     n_steps = len(increments)
-    if n_steps == 1:
-        return (initial * decay + increments[0])[None]
-    kernel, carry = _decay_kernel(float(decay), n_steps)
+    if n_steps <= 1:
+        return initial * decay + increments
+    kernel, carry = _decay_kernel(decay, n_steps)
     history = (kernel @ increments.reshape(n_steps, -1)).reshape(increments.shape)
     history += carry[:, None, None] * initial
     return history

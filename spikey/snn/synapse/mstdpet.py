@@ -37,7 +37,6 @@ from spikey.snn.synapse._traces import (
     decay_powers,
     trace_history,
 )
-from spikey.snn.synapse.stdp import stdp_traces
 from spikey.snn.synapse.template import Synapse
 
 __all__ = ["MSTDPET", "mstdpet_step", "mstdpet_reward", "eligibility"]
@@ -70,6 +69,8 @@ def mstdpet_step(state, weights, pre, post, reward, params):
     """S timesteps (leading axis of ``pre``, ``post``, ``reward``): traces, ``z`` (in place), ``w += γ r z``."""
     pre, post = np.asarray(pre, dtype=bool), np.asarray(post, dtype=bool)
     reward = np.asarray(reward, dtype=np.float64)
+    if not len(pre):
+        return state
     p_plus = trace_history(state.p_plus, params.a_plus * pre, decay_factor(params.tau_plus))
     p_minus = trace_history(state.p_minus, params.a_minus * post, decay_factor(params.tau_minus))
     z, scale = state.z, state.z_scale
@@ -99,11 +100,14 @@ def _segments(reward, tau_z: float):
 
 def _add_eligibility(z, scale, weights, p_plus, post, pre, p_minus, params):
     """Decay ``z`` over the segment and add its ``ζ / τz``, in place; return the new scale (B,)."""
-    decay = decay_factor(params.tau_z)
-    if scale.min() * decay ** len(pre) < _RENORMALIZE_BELOW:
-        z *= scale[:, None, None]
+    powers = decay_powers(decay_factor(params.tau_z), len(pre))
+    if scale.min() * powers[-1] < _RENORMALIZE_BELOW:
+        z *= scale[:, None, None]  # fold the scale into z
         scale = np.ones_like(scale)
-    scales = scale * decay_powers(decay, len(pre))[:, None]
+        if powers[-1] < _RENORMALIZE_BELOW:  # tau_z so short that one step decays past the threshold:
+            z *= powers[-1]  # segments are one step long then, and z decays directly
+            powers = np.ones(1)
+    scales = scale * powers[:, None]
     add_outer_sum(z, weights, 1.0 / (params.tau_z * scales), p_plus, post, pre, p_minus)
     return scales[-1]
 
