@@ -36,18 +36,19 @@ def synaptic_input(pre_spikes: np.ndarray, signed_magnitude: np.ndarray, weights
     """Charge (B, n_post) delivered by presynaptic spikes (B, n_pre) through weights (B, n_pre, n_post).
 
     When at most a quarter of the presynaptic neurons spike (the usual case),
-    only the weight rows of the spiking neurons are read, and one matrix
-    product sums each network's rows; otherwise one batched matrix product
-    reads every weight.
+    only the weight rows of the spiking neurons are read and summed per
+    network; otherwise one batched matrix product reads every weight.
     """
     networks, rows = pre_spikes.nonzero()
     if 4 * len(rows) > pre_spikes.size:
         return np.matmul((pre_spikes * signed_magnitude)[:, None, :], weights)[:, 0, :]
     if len(pre_spikes) == 1:
         return (signed_magnitude[0, rows] @ weights[0, rows])[None]
-    spread = np.zeros((len(pre_spikes), len(rows)))
-    spread[networks, np.arange(len(rows))] = signed_magnitude[networks, rows]
-    return spread @ weights[networks, rows]
+    charges = weights[networks, rows]
+    charges *= signed_magnitude[networks, rows, None]
+    n_post = weights.shape[2]
+    bins = (networks[:, None] * n_post + np.arange(n_post)).ravel()
+    return np.bincount(bins, charges.ravel(), minlength=len(pre_spikes) * n_post).reshape(-1, n_post)
 
 
 def game_parameters(game) -> dict:
