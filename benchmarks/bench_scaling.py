@@ -151,8 +151,8 @@ def main(argv=None):
 
     print(f"W2 scaling: N body LIF (20% inhibitory), N//2 RateMap inputs at 50 Hz, all-to-all Random weights, "
           f"100 steps/tick, B=1 | python {platform.python_version()}, numpy {np.__version__}, {platform.machine()}")
-    header = (f"{'n_neurons':>9} {'n_pre':>6} {'rule':>18} {'ms_per_step':>11} {'peak_mb':>8} {'tick_mb':>7} {'state_mb':>8} "
-              f"{'body Hz':>7} {'ticks':>5}")
+    header = (f"{'n_neurons':>9} {'n_pre':>6} {'rule':>18} {'ms_per_step':>11} {'peak_mb':>8} {'tick_mb':>7} "
+              f"{'state_mb':>8} {'body Hz':>7} {'ticks':>5}")
     print(header)
     print("-" * len(header))
     rows = []
@@ -161,8 +161,8 @@ def main(argv=None):
             row = measure(n_neurons, rule, TIMED_TICKS[n_neurons], args.seed)
             rows.append(row)
             print(f"{n_neurons:>9} {n_neurons + n_neurons // 2:>6} {rule:>18} {row['ms_per_step']:>11.4f} "
-                  f"{row['peak_mb']:>8.1f} {row['tick_extra_mb']:>7.1f} {row['state_mb']:>8.1f} {row['body_hz']:>7.1f} {row['timed_ticks']:>5}",
-                  flush=True)
+                  f"{row['peak_mb']:>8.1f} {row['tick_extra_mb']:>7.1f} {row['state_mb']:>8.1f} "
+                  f"{row['body_hz']:>7.1f} {row['timed_ticks']:>5}", flush=True)
     print("peak_mb: tracemalloc peak from construction through one warm-up tick; tick_mb: temporaries of that "
           "tick; state_mb: weights (values, mask, sign) + rule traces.")
     if args.json:

@@ -40,13 +40,12 @@ def integrate(state: NeuronState, incoming: np.ndarray, p) -> tuple[np.ndarray, 
     """Leak and integrate one step; return ``(potential, ready)``, refractory neurons held at rest."""
     ready = state.refractory_timer <= 0
     decay = 1.0 - column(p.potential_decay)
-    if p.resting_mv == 0:
-        potential = state.potential * decay
-        potential += incoming
-        potential *= ready
-        return potential, ready
-    potential = (state.potential - p.resting_mv) * decay + incoming
-    return np.where(ready, potential + p.resting_mv, p.resting_mv), ready
+    potential = (state.potential - p.resting_mv if p.resting_mv else state.potential) * decay
+    potential += incoming
+    potential *= ready  # refractory neurons stay at rest
+    if p.resting_mv:
+        potential += p.resting_mv
+    return potential, ready
 
 
 def fire(state: NeuronState, potential, ready, fired, p) -> tuple[np.ndarray, NeuronState]:

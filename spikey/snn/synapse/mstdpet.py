@@ -77,7 +77,7 @@ def mstdpet_step(state, weights, pre, post, reward, params):
     for start, stop in _segments(reward, params.tau_z):
         block = slice(start, stop)
         scale = _add_eligibility(z, scale, weights, p_plus[block], post[block], pre[block], p_minus[block], params)
-        mstdpet_reward(MSTDPET.State(None, None, z, scale), weights, reward[stop - 1], params)
+        mstdpet_reward(state._replace(z_scale=scale), weights, reward[stop - 1], params)
     return MSTDPET.State(p_plus[-1], p_minus[-1], z, scale)
 
 
