@@ -3,12 +3,15 @@ import json
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from conftest import KEYS, SmallActive, SmallNetwork, SmallRL, xor
 
 from spikey.module import InvalidParameterError
 from spikey.snn import Network
 from spikey.snn.input import StaticMap
 from spikey.snn.modifier import LinearDecay
+from spikey.snn.network import synaptic_input
 from spikey.snn.synapse import MSTDPET
 
 PATTERNS = np.array([[0, 0], [0, 1], [1, 0], [1, 1]])
@@ -275,3 +278,16 @@ def test_import_snn_does_not_import_ray_or_torch():
 
     code = "import sys, spikey.snn; print(any(m.split('.')[0] in ('ray', 'torch') for m in sys.modules))"
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip() == "False"
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(1, 5), st.integers(1, 30), st.integers(1, 12), st.floats(0.0, 1.0),
+       st.integers(0, 2**32 - 1))
+def test_synaptic_input_equals_the_dense_sum(batch, n_pre, n_post, density, seed):
+    """Sparse rows (one network or a batch) and the dense product all give sum_i spike_i * sign_i * w_ij."""
+    rng = np.random.default_rng(seed)
+    spikes = rng.random((batch, n_pre)) < density
+    signed = np.where(rng.random((batch, n_pre)) < 0.3, -1.5, 1.5)
+    weights = rng.random((batch, n_pre, n_post))
+    expected = np.einsum("bi,bi,bij->bj", spikes, signed, weights)
+    np.testing.assert_allclose(synaptic_input(spikes, signed, weights), expected, rtol=1e-12, atol=1e-12)
