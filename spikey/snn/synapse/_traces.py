@@ -241,30 +241,31 @@ def add_outer_sum(values, weights, coef, pre_trace, post, pre, post_trace) -> No
         for step in zip(coef, pre_trace, post, pre, post_trace):
             add_outer(values, weights, *step)
         return
-    values, mask, coef = values[0], weights.mask[0], coef[:, 0, None]
-    sign = np.ones((len(values), 1)) if weights.sign is None else weights.sign[0, :, None]
-    spiked = post[:, 0].any(axis=0)
-    if spiked.any():
-        cols = _touched(spiked)
-        weighted_trace = (pre_trace[:, 0] * coef).T
-        _add_product(values, (slice(None), cols), weighted_trace, post[:, 0, cols].astype(np.float64), sign, mask)
-    spiked = pre[:, 0].any(axis=0)
-    if spiked.any():
-        rows = _touched(spiked)
-        _add_product(values, (rows, slice(None)), (pre[:, 0, rows] * coef).T, post_trace[:, 0], sign[rows], mask)
+    values, mask = values[0], weights.mask[0]
+    sign = np.ones(len(values)) if weights.sign is None else weights.sign[0]
+    coef = coef[:, 0, None] * sign  # (S, n_pre): each presynaptic row's coefficient, signed
+    cols = _touched(post[:, 0])
+    if cols is not None:
+        _add_product(values, (slice(None), cols), (pre_trace[:, 0] * coef).T, post[:, 0, cols].astype(np.float64),
+                     mask)
+    rows = _touched(pre[:, 0])
+    if rows is not None:
+        _add_product(values, (rows, slice(None)), (pre[:, 0, rows] * coef[:, rows]).T, post_trace[:, 0], mask)
 
 
-def _add_product(values, index, left, right, sign, mask):
-    """``values[index] += (left @ right) * sign * mask[index]``, with one temporary."""
+def _add_product(values, index, left, right, mask):
+    """``values[index] += (left @ right) * mask[index]``, with one temporary."""
     change = left @ right
-    change *= sign
     change *= mask[index]
     values[index] += change
 
 
-def _touched(spiked: np.ndarray):
-    """Indices of the neurons that spiked, or all of them as a slice (a view) when most did."""
-    return slice(None) if 2 * np.count_nonzero(spiked) > spiked.size else np.flatnonzero(spiked)
+def _touched(spikes: np.ndarray):
+    """The neurons that spiked in a block (S, n): None, their indices, or a slice (a view) when most did."""
+    spiked = spikes.any(axis=0).nonzero()[0]
+    if not len(spiked):
+        return None
+    return slice(None) if 2 * len(spiked) > spikes.shape[1] else spiked
 
 
 def add_matrix(values, factor, matrix, max_weight: float) -> None:
