@@ -11,6 +11,7 @@ what was expected and what was given.
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from numbers import Integral, Real
@@ -328,6 +329,39 @@ def validate_config(keys, config: Mapping, owner: str, batch_size: int | None = 
     return Params(values)
 
 
+_LATER_SECTION = re.compile(r"\n([ \t]*)(Attributes|See Also|Notes|References|Examples)\n\1-+\n")
+
+
+def parameters_section(keys, indent: str = "") -> str:
+    """A numpydoc ``Parameters`` section for ``keys``: each key's constraint, default and doc.
+
+    Examples
+    --------
+    >>> print(parameters_section([Key("decay", Interval(float, 0, 1), "Fraction lost per step.", default=0.1)]))
+    Parameters
+    ----------
+    decay : a float in the range [0, 1], default 0.1
+        Fraction lost per step.
+    <BLANKLINE>
+    """
+    lines = ["Parameters", "----------"]
+    for key in keys:
+        default = "" if key.required else f", default {key.default!r}"
+        lines += [f"{key.name} : {key.expectation()}{default}", f"    {key.doc}"]
+    return "".join(f"{indent}{line}\n" for line in lines)
+
+
+def _with_parameters(doc: str | None, keys) -> str | None:
+    """``doc`` with a Parameters section rendered from ``keys``, unless it has one."""
+    if not doc or not keys or re.search(r"\n[ \t]*Parameters\n[ \t]*-+\n", doc):
+        return doc
+    later = _LATER_SECTION.search(doc)
+    if later is None:
+        return doc.rstrip() + "\n\n" + parameters_section(keys, "    ")
+    at = later.start() + 1
+    return doc[:at] + parameters_section(keys, later.group(1)) + "\n" + doc[at:]
+
+
 class Module:
     """Base of every configurable part: declared keys in, read-only ``params`` out.
 
@@ -335,6 +369,8 @@ class Module:
     ``NECESSARY_KEYS`` from ``config`` (others are left for other parts: one
     shared dict configures the whole network), validates them and stores them
     in ``params``. It sets nothing else; arrays and randomness belong to state.
+    A subclass's docstring gets its Parameters section rendered from its keys,
+    so each key is documented once, where it is declared.
 
     Examples
     --------
@@ -345,6 +381,10 @@ class Module:
     """
 
     NECESSARY_KEYS: tuple = ()
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        cls.__doc__ = _with_parameters(cls.__dict__.get("__doc__"), cls.NECESSARY_KEYS)
 
     def __init__(self, **config):
         batch_size = config.get("batch_size")

@@ -121,8 +121,24 @@ def _require(condition, problem: str, fix: str) -> None:
         raise _Problem(problem, fix)
 
 
+_CHECK_PARAMETERS = """
+    Parameters
+    ----------
+    part_class : type
+        The part's class.
+    config : dict
+        A valid configuration of the part.
+    observations : array-like or callable, optional
+        Observations for Input and Reward parts (see :func:`check_part`);
+        ignored by checks that do not run the part.
+"""
+
+
 def _check(func):
-    """Turn problems and unexpected errors of a check into one AssertionError naming it."""
+    """Turn problems and unexpected errors of a check into one AssertionError naming it.
+
+    The check's docstring gets the Parameters section every check shares.
+    """
 
     @functools.wraps(func)
     def run(part_class, config, *, observations=None):
@@ -138,6 +154,7 @@ def _check(func):
             raised = f"it raised {type(error).__name__}: {error}"
             raise AssertionError(f"{func.__name__} failed for {name}: {raised}\nFix: {_RAISED_FIX}") from error
 
+    run.__doc__ = func.__doc__.rstrip() + "\n" + _CHECK_PARAMETERS
     return run
 
 
@@ -533,15 +550,6 @@ def check_keys_declared(part_class, config, *, observations=None):
     Also: key names are unique snake_case, defaults satisfy their own
     constraint, shared keys (``spikey._keys``) are reused rather than
     re-declared, and the keys the part's role needs are declared.
-
-    Parameters
-    ----------
-    part_class : type
-        A :class:`~spikey.module.Module` subclass.
-    config : dict
-        A valid configuration of the part.
-    observations : optional
-        Unused; accepted so every check has the same signature.
     """
     keys = getattr(part_class, "NECESSARY_KEYS", None)
     _require(isinstance(keys, tuple) and all(isinstance(k, Key) for k in keys),
@@ -617,14 +625,6 @@ def check_param_validation(part_class, config, *, observations=None):
     (batched keys also a 2-D array); each must raise an error matching
     ``"The '<key>' parameter of <Part> must be"``. Keys whose constraint accepts
     arbitrary objects are skipped. Leaving out a required key must raise too.
-
-    Parameters
-    ----------
-    part_class : type
-    config : dict
-        A valid configuration of the part.
-    observations : optional
-        Unused.
     """
     for key in part_class.NECESSARY_KEYS:
         if key.required:
@@ -648,14 +648,6 @@ def check_param_validation(part_class, config, *, observations=None):
 @_check
 def check_clone(part_class, config, *, observations=None):
     """``type(p)(**p.get_params()) == p``: the validated params configure an equal part.
-
-    Parameters
-    ----------
-    part_class : type
-    config : dict
-        A valid configuration of the part.
-    observations : optional
-        Unused.
     """
     part = _build(part_class, config)
     params = part.get_params()
@@ -673,14 +665,6 @@ def check_clone(part_class, config, *, observations=None):
 @_check
 def check_state_batch_axis(part_class, config, *, observations=None):
     """Every state array has the batch size as its first axis, for batch sizes 1 and 3.
-
-    Parameters
-    ----------
-    part_class : type
-    config : dict
-        A valid configuration of the part.
-    observations : array-like or callable, optional
-        Observations for Input and Reward parts (see the module docstring).
     """
     part = _build(part_class, config)
     for batch in _batch_sizes(config, part):
@@ -705,14 +689,6 @@ def check_step_contract(part_class, config, *, observations=None):
     0 where ``mask`` (bool) is False. Synapses: the same of the weights after
     every ``step`` and ``reward``. Readouts: actions (B,) or (B, n_actions).
     Rewarders: rewards (B,) float. States keep one type and no float16 arrays.
-
-    Parameters
-    ----------
-    part_class : type
-    config : dict
-        A valid configuration of the part.
-    observations : array-like or callable, optional
-        Observations for Input and Reward parts.
     """
     part = _build(part_class, config)
     for batch in _batch_sizes(config, part):
@@ -724,14 +700,6 @@ def check_step_contract(part_class, config, *, observations=None):
 @_check
 def check_params_not_mutated(part_class, config, *, observations=None):
     """After ``N_STEPS`` steps, ``params`` is the same object with the same values and nothing was added.
-
-    Parameters
-    ----------
-    part_class : type
-    config : dict
-        A valid configuration of the part.
-    observations : array-like or callable, optional
-        Observations for Input and Reward parts.
     """
     part = _build(part_class, config)
     params, before = part.params, _copy_tree(part.get_params())
@@ -749,14 +717,6 @@ def check_params_not_mutated(part_class, config, *, observations=None):
 @_check
 def check_input_not_mutated(part_class, config, *, observations=None):
     """The arrays handed to the part (observations, incoming, pre, post, reward, rates...) are left unchanged.
-
-    Parameters
-    ----------
-    part_class : type
-    config : dict
-        A valid configuration of the part.
-    observations : array-like or callable, optional
-        Observations for Input and Reward parts.
     """
     part = _build(part_class, config)
     trace, _ = _run(part, max(_batch_sizes(config, part)), observations=observations)
@@ -772,14 +732,6 @@ def check_seed_determinism(part_class, config, *, observations=None):
 
     Two fresh parts run ``N_STEPS`` steps from ``np.random.default_rng(0)``.
     A part with ``prob_rand_fire > 0`` must also draw from the ``rng`` it is given.
-
-    Parameters
-    ----------
-    part_class : type
-    config : dict
-        A valid configuration of the part.
-    observations : array-like or callable, optional
-        Observations for Input and Reward parts.
     """
     before = _global_rng_state()
     runs = []
@@ -812,14 +764,6 @@ def check_batch_consistency(part_class, config, *, observations=None):
     Configurations with a ``batch_size`` key (e.g. per-network weight
     matrices) cannot be split into lone networks and are skipped. Identical
     rows reveal a sum over the batch axis, but not a mean or a max.
-
-    Parameters
-    ----------
-    part_class : type
-    config : dict
-        A valid configuration of the part.
-    observations : array-like or callable, optional
-        Observations for Input and Reward parts.
     """
     part = _build(part_class, config)
     if "batch_size" in config:
@@ -854,14 +798,6 @@ def _compare_row(batched: _Trace, single: _Trace, row: int, batch: int, random: 
 @_check
 def check_pickle(part_class, config, *, observations=None):
     """``pickle.loads(pickle.dumps(p)) == p``, and the copy runs exactly as the original.
-
-    Parameters
-    ----------
-    part_class : type
-    config : dict
-        A valid configuration of the part.
-    observations : array-like or callable, optional
-        Observations for Input and Reward parts.
     """
     part = _build(part_class, config)
     try:
@@ -894,14 +830,6 @@ def check_blocks_equal_steps(part_class, config, *, observations=None):
     relative 1e-9. Networks hand reward-gated rules whole blocks, so a rule
     whose block form drops or misplaces a step learns differently inside a
     network than alone.
-
-    Parameters
-    ----------
-    part_class : type
-        A Synapse subclass.
-    config : dict
-        A valid configuration of the part.
-    observations : ignored
     """
     part = _build(part_class, config)
     for batch in _batch_sizes(config, part):

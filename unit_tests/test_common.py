@@ -87,6 +87,16 @@ def test_every_exported_part_is_checked(package):
     assert not missing, f"add a small valid config for {missing} to PARTS in unit_tests/test_common.py"
 
 
+@pytest.mark.parametrize("part_class", sorted({entry[0] for entry in PARTS}, key=lambda c: c.__name__),
+                         ids=lambda c: c.__name__)
+def test_every_key_is_documented_in_its_class_docstring(part_class):
+    """The Parameters section is rendered from NECESSARY_KEYS: each key appears once, with its doc."""
+    doc = part_class.__doc__
+    assert doc.count("Parameters\n") == 1
+    for key in part_class.NECESSARY_KEYS:
+        assert doc.count(f"\n    {key.name} : ") == 1 and key.doc in doc
+
+
 # ---------------------------------------------------------------- the checks catch broken parts
 
 

@@ -1,4 +1,5 @@
 """Keys, constraints and validation errors."""
+import inspect
 import pickle
 
 import numpy as np
@@ -14,6 +15,7 @@ from spikey.module import (
     Module,
     Options,
     Params,
+    parameters_section,
     unknown_key_error,
     validate_config,
 )
@@ -152,3 +154,35 @@ def test_interval_closedness(value, closed):
 def test_validate_config_uses_defaults_and_returns_params():
     params = validate_config(Part.NECESSARY_KEYS, {"potential_decay": 0.1, "n_neurons": 2}, "Part")
     assert isinstance(params, Params) and params.mode == "a"
+
+
+def test_parameters_section_is_rendered_into_a_subclass_docstring_once():
+    decay = Key("decay", Interval(float, 0, 1), "Fraction lost per step.", default=0.1)
+
+    class Leak(Module):
+        """Leaks.
+
+        Examples
+        --------
+        >>> Leak().params.decay
+        0.1
+        """
+
+        NECESSARY_KEYS = (decay,)
+
+    class Documented(Module):
+        """Leaks, documented by hand.
+
+        Parameters
+        ----------
+        decay : float
+            Hand-written.
+        """
+
+        NECESSARY_KEYS = (decay,)
+
+    rendered = inspect.cleandoc(Leak.__doc__)  # rendered at the docstring's own indentation
+    assert "\ndecay : a float in the range [0, 1], default 0.1\n    Fraction lost per step.\n" in rendered
+    assert rendered.index("Parameters") < rendered.index("Examples")
+    assert Documented.__doc__.count("Parameters") == 1 and "Hand-written." in Documented.__doc__
+    assert parameters_section([decay]).startswith("Parameters\n----------\ndecay : ")

@@ -76,11 +76,6 @@ def lif_step(state: NeuronState, incoming: np.ndarray, p, rng: np.random.Generat
 class Neuron(Module):
     """A group of leaky integrate-and-fire neurons.
 
-    Parameters
-    ----------
-    **config
-        Values for the keys in ``NECESSARY_KEYS`` (``Neuron.list_keys()`` shows them).
-
     Attributes
     ----------
     State.potential : ndarray of shape (B, n_neurons), float64

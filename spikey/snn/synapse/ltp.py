@@ -56,19 +56,6 @@ def ltp_step(state, weights, pre, post, reward, params):
 class LTP(Synapse):
     """Long-term potentiation gated by a reward trace that the latest reward sets.
 
-    Parameters
-    ----------
-    n_inputs, n_neurons : int
-        Network size; presynaptic rows are ``n_inputs + n_neurons``, postsynaptic columns ``n_neurons``.
-    max_weight : float
-        Weights are clipped to ``[0, max_weight]``.
-    learning_rate : float or ndarray of shape (B,)
-        ``η``, per network when an array.
-    trace_decay : float
-        Fraction of the reward trace ``R`` lost per step, in [0, 1].
-    stdp_window : int, default 20
-        Time constant of the presynaptic spike trace, in ms.
-
     Attributes
     ----------
     State.x_pre : ndarray of shape (B, n_inputs + n_neurons)

@@ -49,21 +49,6 @@ def mstdp_step(state, weights, pre, post, reward, params):
 class MSTDP(Synapse):
     """Modulated STDP: the STDP eligibility of each step, times the reward of that step.
 
-    Parameters
-    ----------
-    n_inputs, n_neurons : int
-        Network size; presynaptic rows are ``n_inputs + n_neurons``, postsynaptic columns ``n_neurons``.
-    max_weight : float
-        Weights are clipped to ``[0, max_weight]``.
-    gamma : float or ndarray of shape (B,)
-        Learning rate ``γ``, per network when an array.
-    tau_plus, tau_minus : float, default 20.0
-        Trace time constants ``τ+``, ``τ-``, in ms.
-    a_plus : float, default 1.0
-        ``A+ >= 0``.
-    a_minus : float, default -1.0
-        ``A- <= 0``; with a positive reward, post-before-pre pairs depress.
-
     Attributes
     ----------
     State.p_plus : ndarray of shape (B, n_inputs + n_neurons)

@@ -115,23 +115,6 @@ def _add_eligibility(z, scale, weights, p_plus, post, pre, p_minus, params):
 class MSTDPET(Synapse):
     """Modulated STDP with eligibility trace: reward acts on a decaying memory of past STDP.
 
-    Parameters
-    ----------
-    n_inputs, n_neurons : int
-        Network size; presynaptic rows are ``n_inputs + n_neurons``, postsynaptic columns ``n_neurons``.
-    max_weight : float
-        Weights are clipped to ``[0, max_weight]``.
-    gamma : float or ndarray of shape (B,)
-        Learning rate ``γ``, per network when an array.
-    tau_plus, tau_minus : float, default 20.0
-        Trace time constants ``τ+``, ``τ-``, in ms.
-    tau_z : float, default 25.0
-        Eligibility trace time constant ``τz``, in ms.
-    a_plus : float, default 1.0
-        ``A+ >= 0``.
-    a_minus : float, default -1.0
-        ``A- <= 0``; with a positive reward, post-before-pre pairs depress.
-
     Attributes
     ----------
     State.p_plus : ndarray of shape (B, n_inputs + n_neurons)

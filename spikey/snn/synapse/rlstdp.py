@@ -53,19 +53,6 @@ def rlstdp_step(state, weights, pre, post, reward, params):
 class RLSTDP(Synapse):
     """Reward-modulated STDP with a decaying reward trace, as in classic Spikey.
 
-    Parameters
-    ----------
-    n_inputs, n_neurons : int
-        Network size; presynaptic rows are ``n_inputs + n_neurons``, postsynaptic columns ``n_neurons``.
-    max_weight : float
-        Weights are clipped to ``[0, max_weight]``.
-    learning_rate : float or ndarray of shape (B,)
-        ``η``, per network when an array.
-    trace_decay : float
-        Fraction of the reward trace ``R`` lost per step, in [0, 1].
-    stdp_window : int, default 20
-        Time constant of the spike traces, in ms.
-
     Attributes
     ----------
     State.x_pre : ndarray of shape (B, n_inputs + n_neurons)

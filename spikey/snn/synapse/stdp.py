@@ -50,21 +50,6 @@ def stdp_step(state, weights, pre, post, params):
 class STDP(Synapse):
     """Pair-based spike-timing-dependent plasticity, unsupervised.
 
-    Parameters
-    ----------
-    n_inputs, n_neurons : int
-        Network size; presynaptic rows are ``n_inputs + n_neurons``, postsynaptic columns ``n_neurons``.
-    max_weight : float
-        Weights are clipped to ``[0, max_weight]``.
-    learning_rate : float or ndarray of shape (B,)
-        ``η``, per network when an array.
-    tau_plus, tau_minus : float, default 20.0
-        Trace time constants, in ms.
-    a_plus : float, default 1.0
-        Potentiation amplitude ``A+ >= 0``.
-    a_minus : float, default -1.0
-        Signed depression amplitude ``A- <= 0`` (negative depresses), as in Florian (2007).
-
     Attributes
     ----------
     State.p_plus : ndarray of shape (B, n_inputs + n_neurons)
