@@ -5,7 +5,7 @@ spike times are imposed, not simulated. Presynaptic spikes at 5, 80, 115 and
 135 ms, postsynaptic at 10, 70, 110 and 140 ms; reward +1 before 100 ms and -1
 from 100 ms on; ``τ+ = τ- = 20`` ms, ``τz = 25`` ms, ``A+ = 1``, ``A- = -1``,
 ``γ = 0.2`` (the STDP learning rate), initial weight 0.2 and no upper bound in
-practice (``max_weight = 1e9``). The weight is recorded after each of 200
+practice (bounds ``[0, 1e9]``). The weight is recorded after each of 200
 1 ms steps. Reference: R. V. Florian, Neural Computation 19(6):1468-1502, 2007.
 
 Usage::
@@ -19,17 +19,17 @@ import argparse
 import numpy as np
 
 from spikey.snn.synapse import MSTDP, MSTDPET, STDP
-from spikey.snn.weight.template import Weight
+from spikey.snn.weight.template import Weight, bounds
 
 N_STEPS = 200
 PRE_TIMES = (5, 80, 115, 135)
 POST_TIMES = (10, 70, 110, 140)
 REWARD_SWITCH = 100
 INITIAL_WEIGHT = 0.2
+MAX_WEIGHT = 1e9
 CONFIG = {
     "n_inputs": 1,
     "n_neurons": 1,
-    "max_weight": 1e9,
     "tau_plus": 20.0,
     "tau_minus": 20.0,
     "tau_z": 25.0,
@@ -60,7 +60,7 @@ def run(rule_name: str) -> np.ndarray:
     state = rule.init_state(batch_size=1, rng=np.random.default_rng(0))
     mask = np.zeros((1, 2, 1), dtype=bool)
     mask[0, 0, 0] = True
-    weights = Weight.State(np.where(mask, INITIAL_WEIGHT, 0.0), mask)
+    weights = Weight.State(np.where(mask, INITIAL_WEIGHT, 0.0), mask, *bounds(np.ones((1, 2)), MAX_WEIGHT))
     trajectory = np.empty(N_STEPS)
     for t, (pre, post, reward) in enumerate(zip(*protocol())):
         state = rule.timestep(state, weights, pre[None], post[None], np.array([reward]))

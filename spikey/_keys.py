@@ -1,7 +1,7 @@
 """Keys shared by several parts, declared once so every part reads them alike."""
 from numbers import Integral
 
-from spikey.module import InstanceOf, Interval, Key
+from spikey.module import InstanceOf, Interval, Key, Options
 
 N_INPUTS = Key("n_inputs", Interval(int, 0, None), "Number of input channels (presynaptic only).")
 N_NEURONS = Key("n_neurons", Interval(int, 1, None), "Number of body neurons, outputs included.")
@@ -27,4 +27,16 @@ EXPECTED_VALUE = Key(
     "expected_value",
     InstanceOf(object, "a callable f(states) -> expected actions, vectorized over the batch axis", callable),
     "The correct action for each state of a batch: f(states of shape (B, ...)) -> array (B,).",
+)
+INPUT_DELAY = Key(
+    "input_delay", Options(0, 1),
+    "Steps (ms) from an input spike's emission to its arrival at the body neurons: 0, the same step; 1, the "
+    "next step, as for body spikes (Florian 2007: every spike is a voltage jump on the next step).",
+    default=0,
+)
+SPIKE_PAIRING = Key(
+    "spike_pairing", Options("arrival", "emission"),
+    "The step at which learning rules count a presynaptic spike: 'arrival', when it reaches the postsynaptic "
+    "neuron; 'emission', when it is emitted, as Florian (2007)'s traces P+ do. Postsynaptic spikes count when emitted.",
+    default="arrival",
 )

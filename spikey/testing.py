@@ -36,7 +36,7 @@ from spikey.snn.neuron.template import Neuron
 from spikey.snn.readout.template import Readout
 from spikey.snn.reward.template import Reward
 from spikey.snn.synapse.template import Synapse
-from spikey.snn.weight.template import Weight
+from spikey.snn.weight.template import Weight, bounds
 
 __all__ = [
     "N_STEPS",
@@ -77,7 +77,7 @@ _ABSTRACT_METHODS = {
 }
 _ROLE_KEYS = {
     "input": ("n_inputs",), "neuron": ("n_neurons",), "weight": ("n_inputs", "n_neurons", "max_weight"),
-    "synapse": ("n_inputs", "n_neurons", "max_weight"), "readout": ("n_outputs",), "reward": (),
+    "synapse": ("n_inputs", "n_neurons"), "readout": ("n_outputs",), "reward": (),
 }
 _STATEFUL = ("input", "neuron", "weight", "synapse")
 _SHARED_KEYS = {key.name: (attr, key) for attr, key in vars(_keys).items() if isinstance(key, Key)}
@@ -382,7 +382,7 @@ def _drive_neuron(part, trace, batch, rng, feed, n_steps, observe):
 
 def _drive_weight(part, trace, batch, rng, feed, n_steps, observe):
     n_pre = part.params.n_inputs + part.params.n_neurons
-    polarity = feed.draw(lambda b, r: np.where(r.random((b, n_pre)) < 0.2, -1.0, 1.0))
+    polarity = feed.draw(lambda b, r: np.where(r.random((b, n_pre)) < 0.2, 0.0, 1.0))
     state = part.init_state(batch, rng, trace.give("polarity", polarity))
     trace.keep("init_state", state)
     trace.output("weights", state)
@@ -391,8 +391,11 @@ def _drive_weight(part, trace, batch, rng, feed, n_steps, observe):
 def _drive_synapse(part, trace, batch, rng, feed, n_steps, observe):
     p = part.params
     n_pre, n_post = p.n_inputs + p.n_neurons, p.n_neurons
-    values = feed.draw(lambda b, r: r.uniform(0.0, p.max_weight, (b, n_pre, n_post)))
-    weights = Weight.State(values, trace.give("weights.mask", np.ones(values.shape, dtype=bool)))
+    polarity = feed.draw(lambda b, r: _mixed_polarity(r, (b, n_pre)))
+    coins = feed.draw(lambda b, r: r.random((b, n_pre)))
+    values = feed.draw(lambda b, r: r.uniform(0.0, _MAX_WEIGHT, (b, n_pre, n_post))) * _signs(polarity, coins)
+    mask = trace.give("weights.mask", np.ones(values.shape, dtype=bool))
+    weights = Weight.State(values, mask, *bounds(polarity, _MAX_WEIGHT))
     rewards = lambda b, r: np.where(r.random(b) < 0.5, 0.0, r.normal(0.0, 1.0, b))  # noqa: E731
     state = part.init_state(batch, rng)
     trace.keep("init_state", state)
@@ -405,6 +408,20 @@ def _drive_synapse(part, trace, batch, rng, feed, n_steps, observe):
         state = part.reward(state, weights, trace.give(f"reward() after step {t + _PERIOD - 1}", feed.draw(rewards)))
         trace.keep(f"the state reward() returned after step {t + _PERIOD - 1}", state)
         trace.output("weights", weights)
+
+
+_MAX_WEIGHT = 1.0  # bound of the synthetic weights learning rules are driven with
+
+
+def _mixed_polarity(rng, shape) -> np.ndarray:
+    """Presynaptic polarities: 70 % excitatory, 20 % inhibitory, 10 % either sign."""
+    draw = rng.random(shape)
+    return np.where(draw < 0.2, -1.0, np.where(draw < 0.3, 0.0, 1.0))
+
+
+def _signs(polarity, coins) -> np.ndarray:
+    """Signs (B, n_pre, 1) of weights from rows of these polarities; either-sign rows take the sign of a coin in [0, 1)."""
+    return np.where(polarity == 0, np.where(coins < 0.5, -1.0, 1.0), polarity)[:, :, None]
 
 
 def _in_time(feed, draw):
@@ -476,19 +493,23 @@ def _expect_array(value, what: str, shape: tuple, kind: str | None = None) -> No
 
 def _expect_polarity(polarity, what: str, shape: tuple) -> None:
     _expect_array(polarity, what, shape)
-    _require(np.isin(polarity, (-1, 1)).all(), f"{what} holds values other than +1 and -1.",
-             "return +1.0 for excitatory and -1.0 for inhibitory (see spikey.snn.neuron.template.draw_polarity).")
+    _require(np.isin(polarity, (-1, 0, 1)).all(), f"{what} holds values other than +1, -1 and 0.",
+             "return +1.0 for excitatory, -1.0 for inhibitory and 0.0 for either sign "
+             "(see spikey.snn.neuron.template.draw_polarity).")
 
 
-def _expect_weights(weights, what: str, shape: tuple, max_weight: float) -> None:
-    _require(hasattr(weights, "values") and hasattr(weights, "mask"), f"{what} has no `values` and `mask`.",
-             "return Weight.State(values, mask).")
+def _expect_weights(weights, what: str, shape: tuple) -> None:
+    _require(all(hasattr(weights, f) for f in ("values", "mask", "low", "high")),
+             f"{what} lacks some of `values`, `mask`, `low`, `high`.", "return Weight.State(values, mask, low, high).")
     _expect_array(weights.values, f"{what}.values", shape, "float")
     _expect_array(weights.mask, f"{what}.mask", shape, "bool")
-    values = weights.values
-    _require(np.isfinite(values).all() and values.min(initial=0) >= 0 and values.max(initial=0) <= max_weight,
-             f"{what}.values leave [0, max_weight={max_weight}]: they range from {values.min()} to {values.max()}.",
-             "clip every weight to [0, max_weight]; a synapse's sign comes from its presynaptic polarity.")
+    values, low, high = weights.values, weights.low[:, :, None], weights.high[:, :, None]
+    outside = ~np.isfinite(values) | (values < low) | (values > high)
+    if outside.any():
+        b, i, j = (int(k) for k in np.argwhere(outside)[0])
+        raise _Problem(f"{what}.values[{b}, {i}, {j}] = {values[b, i, j]} leaves its row's bounds "
+                       f"[{weights.low[b, i]}, {weights.high[b, i]}].",
+                       "clip every weight to the bounds of its presynaptic row, weights.low and weights.high.")
     _require(not values[~weights.mask].any(), f"{what}.values are nonzero where mask is False.",
              "absent synapses hold 0: multiply values and updates by the mask.")
 
@@ -505,7 +526,7 @@ def _check_outputs(part, role: str, batch: int, trace: _Trace) -> None:
         shape = (batch, p.n_inputs + p.n_neurons, p.n_neurons)
         what = "init_state" if role == "weight" else "the weights after update"
         for t, weights in enumerate(trace.outputs["weights"]):
-            _expect_weights(weights, f"{what} {t}" if role == "synapse" else what, shape, p.max_weight)
+            _expect_weights(weights, f"{what} {t}" if role == "synapse" else what, shape)
     elif role == "readout":
         for t, actions in enumerate(trace.outputs["actions"]):
             what = f"the actions {name}(rates, rng) returned at call {t}"
@@ -683,10 +704,10 @@ def check_state_batch_axis(part_class, config, *, observations=None):
 def check_step_contract(part_class, config, *, observations=None):
     """Outputs have the documented shape and dtype, spikes are bool and nothing is float16.
 
-    Inputs and neurons: ``polarity`` (B, n) of +-1 and spikes (B, n) bool
-    (inputs: (n_steps, B, n)).
-    Weights: ``values`` (B, n_pre, n_post) float in ``[0, max_weight]``,
-    0 where ``mask`` (bool) is False. Synapses: the same of the weights after
+    Inputs and neurons: ``polarity`` (B, n) of +1, -1 or 0 and spikes (B, n)
+    bool (inputs: (n_steps, B, n)).
+    Weights: ``values`` (B, n_pre, n_post) float within the bounds ``low``,
+    ``high`` (B, n_pre) of their presynaptic row, 0 where ``mask`` (bool) is False. Synapses: the same of the weights after
     every ``step`` and ``reward``. Readouts: actions (B,) or (B, n_actions).
     Rewarders: rewards (B,) float. States keep one type and no float16 arrays.
     """
@@ -822,9 +843,9 @@ def check_pickle(part_class, config, *, observations=None):
 def check_blocks_equal_steps(part_class, config, *, observations=None):
     """A learning rule's ``step`` over a block of steps equals one ``timestep`` per step.
 
-    At batch sizes 1 and 3, both runs start from the same weights
-    (``U[0, max_weight]``, a fifth of the synapses absent, a fifth of the
-    presynaptic neurons inhibitory) and see the same block of ``4 * N_STEPS``
+    At batch sizes 1 and 3, both runs start from the same weights (of
+    magnitude ``U[0, 1]``, a fifth of the synapses absent, presynaptic rows as
+    for the other synapse checks) and see the same block of ``4 * N_STEPS``
     steps (longer than a network's 64-step blocks) of Bernoulli(0.3) spikes
     with rewards at a third of the steps; weights and traces must agree to a
     relative 1e-9. Networks hand reward-gated rules whole blocks, so a rule
@@ -845,14 +866,15 @@ def _block_and_steps(part, batch: int, n_steps: int):
     p, rng = part.params, np.random.default_rng(_DATA_SEED)
     n_pre, n_post = p.n_inputs + p.n_neurons, p.n_neurons
     mask = rng.random((batch, n_pre, n_post)) < 0.8
-    values = np.where(mask, rng.uniform(0.0, p.max_weight, mask.shape), 0.0)
-    sign = np.where(rng.random((batch, n_pre)) < 0.2, -1.0, 1.0)
+    polarity = _mixed_polarity(rng, (batch, n_pre))
+    values = np.where(mask, rng.uniform(0.0, _MAX_WEIGHT, mask.shape) * _signs(polarity, rng.random((batch, n_pre))), 0.0)
+    low, high = bounds(polarity, _MAX_WEIGHT)
     pre = rng.random((n_steps, batch, n_pre)) < 0.3
     post = rng.random((n_steps, batch, n_post)) < 0.3
     rewards = np.where(rng.random((n_steps, batch)) < 1 / 3, rng.normal(0.0, 1.0, (n_steps, batch)), 0.0)
-    block = Weight.State(values.copy(), mask, sign)
+    block = Weight.State(values.copy(), mask, low, high)
     block_state = part.step(part.init_state(batch, np.random.default_rng(_SEED)), block, pre, post, rewards)
-    stepped = Weight.State(values.copy(), mask, sign)
+    stepped = Weight.State(values.copy(), mask, low, high)
     state = part.init_state(batch, np.random.default_rng(_SEED))
     for t in range(n_steps):
         state = part.timestep(state, stepped, pre[t], post[t], rewards[t])
@@ -930,8 +952,10 @@ def check_part(part_class, config, *, observations=None, expected_failed_checks=
     - neurons: charge ~ ``U[-0.5, 1.5) * max(firing_threshold)``;
     - synapses: blocks of 5 steps of Bernoulli(0.3) pre and post spikes, rewards
       that are 0 half the time and N(0, 1) otherwise (also given through
-      ``reward()`` after each block), weights ``Weight.State(values ~ U[0, max_weight], mask all True)``;
-    - weights: presynaptic polarities, 20 % inhibitory;
+      ``reward()`` after each block), weights of magnitude ``U[0, 1]`` on all
+      synapses, from presynaptic rows 70 % excitatory, 20 % inhibitory and 10 %
+      of either sign (bounds ``[0, 1]``, ``[-1, 0]``, ``[-1, 1]``);
+    - weights: presynaptic polarities, 20 % of either sign, the others excitatory;
     - readouts: rates in {0, 0.1, ..., 1};
     - inputs: a new batch of observations for each block of 5 steps, by default values in
       {0, 0.5, 1} of shape (B, min(2, n_inputs));

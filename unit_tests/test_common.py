@@ -166,7 +166,7 @@ class CrossTalk(neuron.Neuron):
 
 class LearningReward(synapse.MSTDP):
     def step(self, state, weights, pre_spikes, post_spikes, reward):
-        weights.values[:] = np.clip(weights.values + reward.sum(), 0.0, self.params.max_weight)
+        weights.values[:] = np.clip(weights.values + reward.sum(), weights.low[:, :, None], weights.high[:, :, None])
         return super().step(state, weights, pre_spikes, post_spikes, reward)
 
 

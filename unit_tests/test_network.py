@@ -9,10 +9,13 @@ from conftest import KEYS, SmallActive, SmallNetwork, SmallRL, xor
 
 from spikey.module import InvalidParameterError
 from spikey.snn import Network
-from spikey.snn.input import StaticMap
+from spikey.snn.input import SpikeTrain, StaticMap
 from spikey.snn.modifier import LinearDecay
 from spikey.snn.network import synaptic_input
-from spikey.snn.synapse import MSTDPET
+from spikey.snn.neuron import Neuron
+from spikey.snn.readout import Threshold
+from spikey.snn.synapse import MSTDPET, STDP
+from spikey.snn.weight import Manual
 
 PATTERNS = np.array([[0, 0], [0, 1], [1, 0], [1, 1]])
 
@@ -60,7 +63,9 @@ def test_learning_changes_only_existing_synapses_within_bounds():
     mask = net.state["weights"].mask
     assert not np.array_equal(before, net.weights)
     assert np.all(net.weights[~mask] == 0)
-    assert net.weights.min() >= 0 and net.weights.max() <= KEYS["max_weight"]
+    bounds = net.state["weights"]
+    assert np.all(net.weights >= bounds.low[:, :, None]) and np.all(net.weights <= bounds.high[:, :, None])
+    assert bounds.low.min() == -KEYS["max_weight"] and bounds.high.max() == KEYS["max_weight"]
 
 
 def test_eval_mode_does_not_learn():
@@ -145,11 +150,12 @@ def test_get_state_set_state_round_trip_continues_bit_identically(tmp_path):
 
 def test_set_state_rejects_wrong_arrays():
     net = SmallRL(keys={"seed": 0})
-    state = net.get_state() if "inputs" in net.state else (net.reset() or net.get_state())
+    net.reset()
+    state = net.get_state()
     with pytest.raises(ValueError, match="missing"):
-        net.set_state({k: v for k, v in state.items() if k != "weights.sign"})
+        net.set_state({k: v for k, v in state.items() if k != "weights.low"})
     with pytest.raises(ValueError, match="must have shape"):
-        net.set_state({**state, "weights.sign": np.ones((2, 15))})
+        net.set_state({**state, "weights.low": np.ones((2, 15))})
 
 
 def test_rng_state_is_plain_json():
@@ -284,10 +290,86 @@ def test_import_snn_does_not_import_ray_or_torch():
 @given(st.integers(1, 5), st.integers(1, 30), st.integers(1, 12), st.floats(0.0, 1.0),
        st.integers(0, 2**32 - 1))
 def test_synaptic_input_equals_the_dense_sum(batch, n_pre, n_post, density, seed):
-    """Sparse rows (one network or a batch) and the dense product all give sum_i spike_i * sign_i * w_ij."""
+    """Sparse rows (one network or a batch) and the dense product all give magnitude * sum_i spike_i * w_ij."""
     rng = np.random.default_rng(seed)
     spikes = rng.random((batch, n_pre)) < density
-    signed = np.where(rng.random((batch, n_pre)) < 0.3, -1.5, 1.5)
-    weights = rng.random((batch, n_pre, n_post))
-    expected = np.einsum("bi,bi,bij->bj", spikes, signed, weights)
-    np.testing.assert_allclose(synaptic_input(spikes, signed, weights), expected, rtol=1e-12, atol=1e-12)
+    weights = rng.uniform(-1.0, 1.0, (batch, n_pre, n_post))
+    expected = 1.5 * np.einsum("bi,bij->bj", spikes, weights)
+    np.testing.assert_allclose(synaptic_input(spikes, 1.5, weights), expected, rtol=1e-12, atol=1e-12)
+
+
+# ---------------------------------------------------------------- timing: input delay and spike pairing
+
+
+class Chain(Network):
+    """input -> neuron 0 -> neuron 1, each spike enough to fire the next; STDP potentiation only."""
+
+    parts = {"inputs": SpikeTrain, "neurons": Neuron, "weights": Manual, "synapses": STDP, "readout": Threshold}
+    keys = {
+        "n_inputs": 1, "n_neurons": 2, "n_outputs": 1, "processing_time": 6, "magnitude": 1.0,
+        "firing_threshold": 1.0, "potential_decay": 1.0, "max_weight": 2.0, "action_threshold": 0.5,
+        "matrix": [np.ones((1, 1)), np.ones((1, 1))], "learning_rate": 0.1, "a_plus": 1.0, "a_minus": 0.0,
+        "tau_plus": 20.0, "tau_minus": 20.0,
+    }
+
+
+def chain(spike_at: int, **keys) -> Network:
+    trains = np.zeros((1, 6, 1), dtype=bool)
+    trains[0, spike_at, 0] = True
+    net = Chain(keys={"spike_trains": trains, **keys})
+    net.reset()
+    return net
+
+
+@pytest.mark.parametrize("delay", [0, 1])
+def test_input_delay_sets_when_an_input_spike_arrives(delay):
+    net = chain(2, input_delay=delay)
+    net.tick(np.array([0]))
+    log = net.spike_log[:, 0]
+    assert log[:, 0].nonzero()[0].tolist() == [2]  # the spike log holds emission times
+    assert log[:, 1].nonzero()[0].tolist() == [2 + delay]  # the input spike arrives after input_delay steps
+    assert log[:, 2].nonzero()[0].tolist() == [3 + delay]  # a body spike always arrives one step later
+
+
+def test_a_delayed_input_spike_at_a_ticks_last_step_arrives_at_the_next_tick():
+    net = chain(5, input_delay=1, processing_time=6)
+    net.tick(np.array([0]))
+    assert not net.spike_log[:, 0, 1:].any()
+    net.tick(np.array([0]))
+    assert net.spike_log[0, 0, 1] and net.spike_log[1, 0, 2]
+
+
+@pytest.mark.parametrize("delay, pairing, lag_input, lag_body", [
+    (0, "arrival", 0, 0), (0, "emission", 0, 1), (1, "arrival", 0, 0), (1, "emission", 1, 1),
+])
+def test_spike_pairing_sets_the_lag_learning_sees(delay, pairing, lag_input, lag_body):
+    """STDP with A- = 0 adds learning_rate * exp(-lag / tau_plus) to a synapse whose spike caused the next."""
+    net = chain(2, input_delay=delay, spike_pairing=pairing)
+    net.tick(np.array([0]))
+    added = net.weights[0] - 1.0
+    assert added[0, 0] == pytest.approx(0.1 * np.exp(-lag_input / 20.0), rel=1e-12)  # input -> neuron 0
+    assert added[1, 1] == pytest.approx(0.1 * np.exp(-lag_body / 20.0), rel=1e-12)  # neuron 0 -> neuron 1
+
+
+def test_input_polarity_sets_input_signs_and_weight_bounds():
+    polarity = np.array([1, -1] * 4)
+    net = SmallNetwork(keys={"seed": 0, "input_polarity": polarity, "batch_size": 2})
+    state = net.state["weights"]
+    np.testing.assert_array_equal(state.low[:, :8], np.where(polarity > 0, 0.0, -KEYS["max_weight"])[None].repeat(2, 0))
+    assert np.all(net.weights[:, 1:8:2] <= 0) and np.all(net.weights[:, 0:8:2] >= 0)
+    assert np.any(net.weights[:, 1:8:2] < 0)
+
+
+@pytest.mark.parametrize("value, message", [
+    (np.array([1, -1, 0]), r"must have one value per input, shape \(n_inputs=8,\). Got shape \(3,\)"),
+    (np.array([1, 2, 0, 0, 0, 0, 0, 0]), "must be a 1-D array of \\+1, -1 and 0"),
+    ([1, -1, 1, -1, 1, -1, 1, -1], "must be a 1-D array of \\+1, -1 and 0"),
+])
+def test_input_polarity_errors(value, message):
+    with pytest.raises(InvalidParameterError, match=message):
+        SmallNetwork(keys={"input_polarity": value})
+
+
+def test_input_polarity_and_pct_inhibitory_are_exclusive():
+    with pytest.raises(InvalidParameterError, match="both set the input polarities; give one"):
+        SmallNetwork(keys={"input_polarity": np.ones(8), "input_pct_inhibitory": 0.5})

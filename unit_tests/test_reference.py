@@ -35,7 +35,8 @@ def reference_run(seed, batch_size, patterns, p):
     layers[N_IN:N_IN + 60, 60] = True  # hidden -> output
     mask &= layers
     values = np.clip(rng.uniform(0.0, p["weight_scale"], (batch_size, n_pre, N_BODY)), 0.0, p["max_weight"])
-    w = np.where(mask, values, 0.0)
+    w = np.where(mask, values, 0.0) * sign[:, :, None]  # signed efficacies
+    low, high = np.where(sign > 0, 0.0, -p["max_weight"])[:, :, None], np.where(sign < 0, 0.0, p["max_weight"])[:, :, None]
 
     # reset
     v = np.zeros((batch_size, N_BODY))
@@ -60,7 +61,7 @@ def reference_run(seed, batch_size, patterns, p):
             for b in range(batch_size):
                 for i in range(n_pre):
                     if pre[b, i]:
-                        current[b] += p["magnitude"] * sign[b, i] * w[b, i]
+                        current[b] += p["magnitude"] * w[b, i]
             # LIF
             silent = timer > 0
             v = v * (1 - decay) + current
@@ -70,13 +71,13 @@ def reference_run(seed, batch_size, patterns, p):
             timer = np.where(fired, p["refractory_period"], np.maximum(timer - 1, 0))
             # reward at each output spike: +1 if the spike (action 1) is right, else -1
             r = np.where(fired[:, -1], np.where(expected == 1, 1.0, -1.0), 0.0)
-            # MSTDPET, Florian (2007), on the signed efficacy sign * w
+            # MSTDPET, Florian (2007)
             p_plus = p_plus * d_plus + p["a_plus"] * pre
             p_minus = p_minus * d_minus + p["a_minus"] * fired
             for b in range(batch_size):
                 zeta = np.outer(p_plus[b], fired[b]) + np.outer(pre[b], p_minus[b])
-                z[b] = z[b] * d_z + sign[b][:, None] * zeta * mask[b] / p["tau_z"]
-                w[b] = np.clip(w[b] + p["gamma"] * r[b] * z[b], 0.0, p["max_weight"])
+                z[b] = z[b] * d_z + zeta * mask[b] / p["tau_z"]
+                w[b] = np.clip(w[b] + p["gamma"] * r[b] * z[b], low[b], high[b])
             body = fired
             log[t, :, :N_IN], log[t, :, N_IN:] = inputs, fired
         logs.append(log)

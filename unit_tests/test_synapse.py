@@ -10,11 +10,11 @@ from spikey.module import InvalidParameterError
 from spikey.snn.synapse import LTP, MSTDP, MSTDPET, RLSTDP, STDP, Synapse, _traces
 from spikey.snn.synapse._traces import trace_history
 from spikey.snn.synapse.mstdpet import eligibility
-from spikey.snn.weight.template import Weight
+from spikey.snn.weight.template import Weight, bounds
 
 N_INPUTS, N_NEURONS = 2, 3
 N_PRE, N_POST = N_INPUTS + N_NEURONS, N_NEURONS
-BASE = {"n_inputs": N_INPUTS, "n_neurons": N_NEURONS, "max_weight": 1.0}
+BASE = {"n_inputs": N_INPUTS, "n_neurons": N_NEURONS}
 STDP_SHAPE = {"tau_plus": 5.0, "tau_minus": 8.0, "a_plus": 1.0, "a_minus": -1.2}
 CONFIGS = {
     STDP: {**STDP_SHAPE, "learning_rate": 0.3},
@@ -31,9 +31,18 @@ def make(rule, **changes):
     return rule(**{**BASE, **CONFIGS[rule], **changes})
 
 
-def weight_state(batch, rng, density=0.7, low=0.0, high=1.0):
+def weight_state(batch, rng, density=0.7, low=0.0, high=1.0, max_weight=1.0):
+    """Magnitudes U(low, high) from presynaptic rows 70 % excitatory, 20 % inhibitory, 10 % of either sign."""
     mask = rng.random((batch, N_PRE, N_POST)) < density
-    return Weight.State(np.where(mask, rng.uniform(low, high, mask.shape), 0.0), mask)
+    draw = rng.random((batch, N_PRE))
+    polarity = np.where(draw < 0.2, -1.0, np.where(draw < 0.3, 0.0, 1.0))
+    signs = np.where(polarity[:, :, None] == 0, rng.choice([-1.0, 1.0], mask.shape), polarity[:, :, None])
+    values = np.where(mask, rng.uniform(low, high, mask.shape) * signs, 0.0)
+    return Weight.State(values, mask, *bounds(polarity, max_weight))
+
+
+def copy_of(weights):
+    return weights._replace(values=weights.values.copy())
 
 
 def random_inputs(steps, batch, rng, p=0.3, reward_p=0.5):
@@ -54,7 +63,7 @@ def single_synapse(part, pre_times, post_times, steps=30, reward=1.0):
     """Weight change of synapse input 0 -> neuron 0, alone in the network, starting at 0.5."""
     mask = np.zeros((1, N_PRE, N_POST), dtype=bool)
     mask[0, 0, 0] = True
-    weights = Weight.State(np.where(mask, 0.5, 0.0), mask)
+    weights = Weight.State(np.where(mask, 0.5, 0.0), mask, *bounds(np.ones((1, N_PRE)), 10.0))
     pre = np.zeros((steps, 1, N_PRE), dtype=bool)
     post = np.zeros((steps, 1, N_POST), dtype=bool)
     pre[list(pre_times), 0, 0] = True
@@ -70,7 +79,7 @@ def single_synapse(part, pre_times, post_times, steps=30, reward=1.0):
 
 @pytest.mark.parametrize("d", [1, 3, 7])
 def test_stdp_pair_closed_form(d):
-    part = STDP(**{**BASE, "max_weight": 10.0}, learning_rate=0.2, tau_plus=5.0, tau_minus=8.0, a_plus=0.7, a_minus=-0.4)
+    part = STDP(**BASE, learning_rate=0.2, tau_plus=5.0, tau_minus=8.0, a_plus=0.7, a_minus=-0.4)
     assert single_synapse(part, [4], [4 + d]) == pytest.approx(0.2 * 0.7 * math.exp(-d / 5.0), rel=1e-12)
     assert single_synapse(part, [4 + d], [4]) == pytest.approx(0.2 * -0.4 * math.exp(-d / 8.0), rel=1e-12)
     assert single_synapse(part, [4], [4]) == pytest.approx(0.2 * (0.7 - 0.4), rel=1e-12)
@@ -81,7 +90,7 @@ def test_rlstdp_and_ltp_pair_closed_form(d):
     decay, window, rate = 0.1, 6, 0.05
     r_at = lambda t: 2.0 * (1 - decay) ** (t + 1)  # reward 2 given before step 0, decayed at every step
     for rule, sign in [(RLSTDP, -1.0), (LTP, 0.0)]:
-        part = rule(**{**BASE, "max_weight": 10.0}, learning_rate=rate, trace_decay=decay, stdp_window=window)
+        part = rule(**BASE, learning_rate=rate, trace_decay=decay, stdp_window=window)
         got = single_synapse(part, [4], [4 + d], reward=2.0)
         assert got == pytest.approx(rate * r_at(4 + d) * math.exp(-d / window), rel=1e-12)
         got = single_synapse(part, [4 + d], [4], reward=2.0)
@@ -124,7 +133,7 @@ def dense_reference(rule, params, weights, pre, post, reward):
                 trace = np.where(reward[t] != 0, reward[t], trace * (1 - params["trace_decay"]))
                 hebb = np.einsum("bi,bj->bij", x_pre, f_post)
             dw = rate * trace[:, None, None] * hebb
-        w = np.clip(w + dw * mask, 0.0, params["max_weight"])
+        w = np.clip(w + dw * mask, weights.low[:, :, None], weights.high[:, :, None])
     return w, z
 
 
@@ -137,15 +146,16 @@ def test_matches_dense_reference_with_clipping(rule):
     pre, post, reward = random_inputs(80, 2, rng)
     expected, _ = dense_reference(rule, params, weights, pre, post, reward)
     run(part, weights, pre, post, reward)
-    assert 0 < np.mean((weights.values == 0) & weights.mask) < 1 or rule is LTP  # the bounds were active
+    at_bound = (weights.values == weights.low[:, :, None]) | (weights.values == weights.high[:, :, None])
+    assert 0 < np.mean(at_bound & weights.mask) < 1  # the bounds were active
     np.testing.assert_allclose(weights.values, expected, rtol=1e-12, atol=1e-12)
 
 
 def test_mstdpet_eligibility_exact_across_renormalization():
     rng = np.random.default_rng(2)
-    params = {**BASE, **CONFIGS[MSTDPET], "tau_z": 0.5, "gamma": 1e-3, "max_weight": 100.0}
+    params = {**BASE, **CONFIGS[MSTDPET], "tau_z": 0.5, "gamma": 1e-3}
     part = MSTDPET(**params)
-    weights = weight_state(2, rng, low=40.0, high=60.0)  # far from the bounds: clipping plays no part
+    weights = weight_state(2, rng, low=40.0, high=60.0, max_weight=100.0)  # far from the bounds: no clipping
     pre, post, reward = random_inputs(300, 2, rng)  # z_scale drops by e^-2 per step: renormalized twice
     expected_w, expected_z = dense_reference(MSTDPET, params, weights, pre, post, reward)
     state = run(part, weights, pre, post, reward)
@@ -167,8 +177,8 @@ def test_mstdpet_eligibility_exact_across_renormalization():
 )
 def test_weights_stay_in_bounds_and_mask_respected(rule, seed, batch, rate, max_weight):
     rng = np.random.default_rng(seed)
-    part = make(rule, **{RATE_KEY[rule]: rate, "max_weight": max_weight})
-    weights = weight_state(batch, rng, density=0.6, high=max_weight)
+    part = make(rule, **{RATE_KEY[rule]: rate})
+    weights = weight_state(batch, rng, density=0.6, high=max_weight, max_weight=max_weight)
     absent = ~weights.mask
     state = part.init_state(batch, rng)
     pre, post, reward = random_inputs(40, batch, rng, p=0.4)
@@ -176,7 +186,7 @@ def test_weights_stay_in_bounds_and_mask_respected(rule, seed, batch, rate, max_
         state = part.timestep(state, weights, pre[t], post[t], 3 * reward[t])
         if t % 10 == 9:
             state = part.reward(state, weights, rng.normal(scale=3.0, size=batch))
-        assert weights.values.min() >= 0.0 and weights.values.max() <= max_weight
+        assert np.all(weights.values >= weights.low[:, :, None]) and np.all(weights.values <= weights.high[:, :, None])
         assert np.all(weights.values[absent] == 0.0)
 
 
@@ -196,7 +206,7 @@ def test_batch_rows_equal_single_runs(rule):
     rng = np.random.default_rng(4)
     rates = np.array([0.1, 0.4, 0.9])
     weights = weight_state(3, rng)
-    singles = [Weight.State(weights.values[i : i + 1].copy(), weights.mask[i : i + 1].copy()) for i in range(3)]
+    singles = [Weight.State(*(array[i : i + 1].copy() for array in weights)) for i in range(3)]
     pre, post, reward = random_inputs(50, 3, rng)
     run(make(rule, **{RATE_KEY[rule]: rates}, batch_size=3), weights, pre, post, reward)
     for i, single in enumerate(singles):
@@ -266,13 +276,13 @@ def test_stdp_ignores_rewards():
 def test_reward_acts_as_reward_of_last_step(rule):
     """Ticks of 5 steps: reward() after a tick == the same reward given at the tick's last step."""
     rng = np.random.default_rng(9)
-    part = make(rule, max_weight=100.0)
+    part = make(rule)
     pre, post, _ = random_inputs(40, 2, rng, p=0.5)
     tick_rewards = rng.normal(size=(8, 2))
     in_step = np.zeros((40, 2))
     in_step[4::5] = tick_rewards
-    stepped = weight_state(2, np.random.default_rng(10), low=40, high=60)
-    rewarded = Weight.State(stepped.values.copy(), stepped.mask)
+    stepped = weight_state(2, np.random.default_rng(10), low=40, high=60, max_weight=100.0)
+    rewarded = copy_of(stepped)
     run(part, stepped, pre, post, in_step)
     state = part.init_state(2, rng)
     for tick in range(8):
@@ -321,7 +331,6 @@ INVALID = {
     "gamma": [-1.0, [0.1, -0.1]],
     "stdp_window": [0, 2.5],
     "trace_decay": [1.5, -0.1],
-    "max_weight": [0.0],
 }
 
 
@@ -341,7 +350,7 @@ def test_invalid_keys_raise(rule):
 @pytest.mark.parametrize("rule", RULES)
 def test_keys_documented_with_defaults(rule):
     rows = {row["name"]: row for row in rule.list_keys()}
-    assert {"n_inputs", "n_neurons", "max_weight", RATE_KEY[rule]} <= set(rows)
+    assert {"n_inputs", "n_neurons", RATE_KEY[rule]} <= set(rows)
     assert all(row["description"] for row in rows.values())
     if "tau_plus" in rows:
         assert (rows["tau_plus"]["default"], rows["a_plus"]["default"], rows["a_minus"]["default"]) == (20.0, 1.0, -1.0)
@@ -377,7 +386,7 @@ def test_mstdpet_long_block_with_rewards_inside_equals_single_steps(batch, tau_z
     pre, post, reward = random_inputs(400, batch, rng, reward_p=0.05)
     part = make(MSTDPET, tau_z=tau_z)
     block = weight_state(batch, rng)
-    stepped = Weight.State(block.values.copy(), block.mask)
+    stepped = copy_of(block)
     block_state = part.step(part.init_state(batch, rng), block, pre, post, reward)
     state = part.init_state(batch, rng)
     for t in range(len(pre)):

@@ -32,7 +32,9 @@ def test_manual_layers_build_feed_forward_blocks():
 def test_manual_errors():
     with pytest.raises(InvalidParameterError, match=r"must have shape \(3, 2\)"):
         init(Manual(n_inputs=1, n_neurons=2, max_weight=1.0, matrix=np.ones((2, 2))))
-    with pytest.raises(InvalidParameterError, match="magnitudes in"):
+    with pytest.raises(InvalidParameterError, match=r"efficacies in \[-max_weight, max_weight\]"):
+        init(Manual(n_inputs=1, n_neurons=2, max_weight=1.0, matrix=np.full((3, 2), 1.5)))
+    with pytest.raises(InvalidParameterError, match=r"row 0 is excitatory, bounds \[0.0, 1.0\]. Got -1.0"):
         init(Manual(n_inputs=1, n_neurons=2, max_weight=1.0, matrix=-np.ones((3, 2))))
     with pytest.raises(InvalidParameterError, match="must chain"):
         init(Manual(n_inputs=2, n_neurons=4, max_weight=1.0, matrix=[np.ones((2, 3)), np.ones((2, 1))]))
@@ -56,9 +58,32 @@ def test_random_layers_and_inhibitory_scaling():
     np.testing.assert_array_equal(state.mask[0], weights.layer_mask())
     assert state.mask[0, :4, :3].all() and state.mask[0, 4:7, 3:].all() and state.mask.sum() == 12 + 6
     same = init(weights)
-    np.testing.assert_allclose(state.values[0, 4], 2 * same.values[0, 4])
+    np.testing.assert_allclose(state.values[0, 4], -2 * same.values[0, 4])
+    np.testing.assert_array_equal(state.values[0, :4], same.values[0, :4])
 
 
 def test_random_is_seeded():
     weights = Random(n_inputs=3, n_neurons=4, max_weight=1.0, prob_connection=0.5, weight_scale=1.0)
     np.testing.assert_array_equal(init(weights, seed=5).values, init(weights, seed=5).values)
+
+
+def test_bounds_follow_polarity_and_either_sign_rows_draw_both_signs():
+    weights = Random(n_inputs=20, n_neurons=30, max_weight=5.0, prob_connection=1.0, weight_scale=5.0, layer_sizes=[29, 1])
+    polarity = np.ones((2, 50))
+    polarity[:, :10], polarity[:, 10:20] = -1.0, 0.0
+    state = init(weights, batch=2, polarity=polarity)
+    np.testing.assert_array_equal(state.low[:, :20], -5.0)
+    np.testing.assert_array_equal(state.high[:, :10], 0.0)
+    np.testing.assert_array_equal(state.low[:, 20:], 0.0)
+    present = state.mask[0]
+    inhibitory, either, excitatory = state.values[0, :10][present[:10]], state.values[0, 10:20][present[10:20]], \
+        state.values[0, 20:][present[20:]]
+    assert inhibitory.max() <= 0 and excitatory.min() >= 0
+    assert either.min() < -2.5 and either.max() > 2.5 and abs((either > 0).mean() - 0.5) < 0.15
+
+
+def test_manual_accepts_signed_matrix_within_row_bounds():
+    matrix = np.array([[-0.5, 0.0], [0.7, -0.2], [0.0, 0.3]])  # rows: inhibitory input, either-sign input, neuron 0
+    state = init(Manual(n_inputs=2, n_neurons=1 + 1, max_weight=1.0, matrix=np.vstack([matrix, [[0.0, 0.0]]])),
+                 polarity=np.array([[-1.0, 0.0, 1.0, 1.0]]))
+    np.testing.assert_array_equal(state.values[0, :3], matrix)

@@ -5,10 +5,16 @@ A network runs ``batch_size`` independent copies in lockstep. Each game step,
 ``processing_time`` timesteps of 1 ms, runs them, and reads the output
 neurons' rates into actions. One timestep is:
 
-1. presynaptic spikes (this step's inputs, the previous step's body spikes)
-   deliver ``magnitude * polarity * weight`` to the body neurons;
+1. the presynaptic spikes that arrive at this step deliver ``magnitude *
+   weight`` to the body neurons: body spikes emitted the step before, and
+   input spikes emitted this step (``input_delay=0``) or the step before
+   (``input_delay=1``, Florian 2007's timing, where every spike is a voltage
+   jump on the next step);
 2. body neurons integrate and fire;
-3. in training mode, the learning rule updates traces and weights.
+3. in training mode, the learning rule updates traces and weights, pairing
+   this step's body spikes with the presynaptic spikes that arrived at this
+   step (``spike_pairing="arrival"``) or were emitted at it (``"emission"``,
+   as Florian 2007's traces).
 
 The learning rule sees each timestep, but not always at once: a rule whose
 weights change only at rewarded steps (``REWARD_GATED``) is handed blocks of
@@ -25,15 +31,15 @@ import json
 
 import numpy as np
 
-from spikey._keys import BATCH_SIZE, N_OUTPUTS, PROCESSING_TIME, SEED
+from spikey._keys import BATCH_SIZE, INPUT_DELAY, N_OUTPUTS, PROCESSING_TIME, SEED, SPIKE_PAIRING
 from spikey.module import InvalidParameterError, Params, key_row, unknown_key_error, validate_config
 
 STRUCTURAL_KEYS = frozenset({"n_inputs", "n_neurons", "n_outputs", "batch_size", "seed", "spike_delay"})
 LEARNING_BLOCK = 64
 
 
-def synaptic_input(pre_spikes: np.ndarray, signed_magnitude: np.ndarray, weights: np.ndarray) -> np.ndarray:
-    """Charge (B, n_post) delivered by presynaptic spikes (B, n_pre) through weights (B, n_pre, n_post).
+def synaptic_input(pre_spikes: np.ndarray, magnitude: float, weights: np.ndarray) -> np.ndarray:
+    """Charge (B, n_post) delivered by presynaptic spikes (B, n_pre) through signed weights (B, n_pre, n_post).
 
     When at most a quarter of the presynaptic neurons spike (the usual case),
     only the weight rows of the spiking neurons are read and summed per
@@ -41,14 +47,13 @@ def synaptic_input(pre_spikes: np.ndarray, signed_magnitude: np.ndarray, weights
     """
     networks, rows = pre_spikes.nonzero()
     if 4 * len(rows) > pre_spikes.size:
-        return np.matmul((pre_spikes * signed_magnitude)[:, None, :], weights)[:, 0, :]
+        return magnitude * np.matmul(pre_spikes[:, None, :].astype(np.float64), weights)[:, 0, :]
     if len(pre_spikes) == 1:
-        return (signed_magnitude[0, rows] @ weights[0, rows])[None]
-    charges = weights[networks, rows]
-    charges *= signed_magnitude[networks, rows, None]
+        return magnitude * weights[0, rows].sum(axis=0)[None]
     n_post = weights.shape[2]
     bins = (networks[:, None] * n_post + np.arange(n_post)).ravel()
-    return np.bincount(bins, charges.ravel(), minlength=len(pre_spikes) * n_post).reshape(-1, n_post)
+    charges = np.bincount(bins, weights[networks, rows].ravel(), minlength=len(pre_spikes) * n_post)
+    return magnitude * charges.reshape(-1, n_post)
 
 
 def game_parameters(game) -> dict:
@@ -86,10 +91,11 @@ class Network:
     parts : dict
         The constructed parts by role.
     state : dict
-        ``inputs``, ``neurons``, ``synapses`` (part states), ``weights`` (values, mask),
-        and ``body_spikes`` (B, n_neurons), the last step's body spikes.
+        ``inputs``, ``neurons``, ``synapses`` (part states), ``weights`` (values, mask,
+        bounds), and ``next_arrivals`` (B, n_inputs + n_neurons), the presynaptic
+        spikes that arrive at the next step.
     spike_log : ndarray of shape (processing_time, B, n_inputs + n_neurons), bool
-        Input and body spikes of every timestep of the last tick.
+        Input and body spikes emitted at every timestep of the last tick.
     rng : numpy.random.Generator
         The network's only source of randomness, seeded from ``seed``.
 
@@ -111,7 +117,7 @@ class Network:
 
     parts: dict = {}
     keys: dict = {}
-    NECESSARY_KEYS = (N_OUTPUTS, PROCESSING_TIME, BATCH_SIZE, SEED)
+    NECESSARY_KEYS = (N_OUTPUTS, PROCESSING_TIME, BATCH_SIZE, SEED, INPUT_DELAY, SPIKE_PAIRING)
     REQUIRED_ROLES = ("inputs", "neurons", "weights", "synapses", "readout")
     OPTIONAL_ROLES = ("rewarder", "modifiers")
 
@@ -132,9 +138,11 @@ class Network:
         polarity = np.concatenate(
             (self.parts["inputs"].polarity(batch, self.rng), self.parts["neurons"].polarity(batch, self.rng)), axis=1
         )
-        self.state = {"weights": self.parts["weights"].init_state(batch, self.rng, polarity)}
+        self.state = {
+            "weights": self.parts["weights"].init_state(batch, self.rng, polarity),
+            "inputs": self.parts["inputs"].init_state(batch, self.rng),
+        }
         self.spike_log = np.zeros((0, *polarity.shape), dtype=bool)
-        self._refresh_derived()
 
     # ------------------------------------------------------------------ configuration
     @classmethod
@@ -236,10 +244,6 @@ class Network:
             self.parts[role] = self.parts[role].replace(**{name: value, "batch_size": batch})
         if name in self.params:
             self.params = validate_config(self.NECESSARY_KEYS, {**self.params, name: value}, type(self).__name__)
-        self._refresh_derived()
-
-    def _refresh_derived(self):
-        self._signed_magnitude = self.state["weights"].sign * self.parts["neurons"].params.magnitude
 
     # ------------------------------------------------------------------ running
     def train(self):
@@ -258,9 +262,10 @@ class Network:
         for modifier in self.modifiers:
             self.set_key(modifier.params.key, modifier.value(self.episode))
         batch = self.params.batch_size
-        for role in ("inputs", "neurons", "synapses"):
+        self.state["inputs"] = self.parts["inputs"].reset(self.state["inputs"], self.rng)
+        for role in ("neurons", "synapses"):
             self.state[role] = self.parts[role].init_state(batch, self.rng)
-        self.state["body_spikes"] = np.zeros((batch, self.parts["neurons"].params.n_neurons), dtype=bool)
+        self.state["next_arrivals"] = np.zeros(self.state["weights"].low.shape, dtype=bool)
 
     def tick(self, state):
         """Play one game step: encode ``state``, run ``processing_time`` steps, return the action(s).
@@ -275,38 +280,37 @@ class Network:
         action
             One action, or an array of ``batch_size`` actions.
         """
-        if "inputs" not in self.state:
+        if "neurons" not in self.state:
             raise RuntimeError(f"Call {type(self).__name__}.reset() before the first tick.")
         self._observations = self._batch(state, "state")
         arrivals = self._run(self.params.processing_time)
-        n_inputs = self.parts["inputs"].params.n_inputs
-        self.spike_log = np.concatenate((arrivals[:-1, :, :n_inputs], arrivals[1:, :, n_inputs:]), axis=2)
+        self.spike_log = self._emitted(arrivals, 0, self.params.processing_time)
         rates = self.spike_log[:, :, -self.params.n_outputs:].mean(axis=0)
         return self._unbatch(self.parts["readout"](rates, self.rng))
 
     def _run(self, n_steps: int) -> np.ndarray:
         """Run ``n_steps`` timesteps; return the spikes arriving at each, (n_steps + 1, B, n_pre).
 
-        Row t holds the input spikes of step t and the body spikes of step t - 1:
-        the presynaptic spikes of step t. The last row's body spikes arrive at
-        the next tick's first step.
+        Row t holds the presynaptic spikes that arrive at step t: body spikes
+        emitted at step t - 1 and input spikes emitted at step t - input_delay.
+        The last row arrives at the next tick's first step.
         """
         parts, state, rng = self.parts, self.state, self.rng
-        n_inputs = parts["inputs"].params.n_inputs
+        n_inputs, delay = parts["inputs"].params.n_inputs, self.params.input_delay
         state["inputs"] = parts["inputs"].encode(state["inputs"], self._observations)
         input_spikes, state["inputs"] = parts["inputs"].step(state["inputs"], rng, n_steps)
-        arrivals = np.empty((n_steps + 1, *self._signed_magnitude.shape), dtype=bool)
-        arrivals[:-1, :, :n_inputs] = input_spikes
+        arrivals = np.empty((n_steps + 1, *state["next_arrivals"].shape), dtype=bool)
+        arrivals[0] = state["next_arrivals"]
         arrivals[-1, :, :n_inputs] = False
+        arrivals[delay:n_steps + delay, :, :n_inputs] = input_spikes
         body = arrivals[:, :, n_inputs:]
-        body[0] = state["body_spikes"]
         rewards = np.zeros((n_steps, self.params.batch_size))
         # the loop reads locals only: it runs processing_time times per tick
         step_neurons, neuron_state, continuous_reward = parts["neurons"].step, state["neurons"], self.continuous_reward
-        signed_magnitude, weights, training = self._signed_magnitude, state["weights"].values, self.training
+        magnitude, weights, training = parts["neurons"].params.magnitude, state["weights"].values, self.training
         gated, learned = parts["synapses"].REWARD_GATED, 0
         for t in range(n_steps):
-            incoming = synaptic_input(arrivals[t], signed_magnitude, weights)
+            incoming = synaptic_input(arrivals[t], magnitude, weights)
             spikes, neuron_state = step_neurons(neuron_state, incoming, rng)
             body[t + 1] = spikes
             if training:
@@ -318,14 +322,22 @@ class Network:
                     learned = t + 1
         if training and learned < n_steps:
             self._learn(arrivals, rewards, learned, n_steps)
-        state["neurons"], state["body_spikes"] = neuron_state, body[-1].copy()
+        state["neurons"], state["next_arrivals"] = neuron_state, arrivals[-1].copy()
         return arrivals
+
+    def _emitted(self, arrivals, start: int, stop: int) -> np.ndarray:
+        """Input and body spikes emitted at steps ``start`` to ``stop - 1``, (stop - start, B, n_pre)."""
+        if self.params.input_delay == 1:
+            return arrivals[start + 1:stop + 1]
+        n_inputs = self.parts["inputs"].params.n_inputs
+        return np.concatenate((arrivals[start:stop, :, :n_inputs], arrivals[start + 1:stop + 1, :, n_inputs:]), axis=2)
 
     def _learn(self, arrivals, rewards, start: int, stop: int):
         """Hand the learning rule the steps ``start`` to ``stop - 1`` of this tick."""
         n_inputs = self.parts["inputs"].params.n_inputs
+        paired = arrivals[start:stop] if self.params.spike_pairing == "arrival" else self._emitted(arrivals, start, stop)
         self.state["synapses"] = self.parts["synapses"].step(
-            self.state["synapses"], self.state["weights"], arrivals[start:stop],
+            self.state["synapses"], self.state["weights"], paired,
             arrivals[start + 1:stop + 1, :, n_inputs:], rewards[start:stop],
         )
 
@@ -351,7 +363,7 @@ class Network:
     # ------------------------------------------------------------------ state
     @property
     def weights(self) -> np.ndarray:
-        """Current weight magnitudes (B, n_inputs + n_neurons, n_neurons)."""
+        """Current signed weights (B, n_inputs + n_neurons, n_neurons): the charge per presynaptic spike / magnitude."""
         return self.state["weights"].values
 
     def get_state(self) -> dict:
@@ -369,7 +381,7 @@ class Network:
 
     def set_state(self, arrays: dict):
         """Restore a ``get_state()`` dict; the network then continues exactly where that one stopped."""
-        if "inputs" not in self.state:
+        if "neurons" not in self.state:
             self.reset()
         expected = self.get_state()
         if set(arrays) != set(expected):
@@ -392,7 +404,6 @@ class Network:
         self.episode = int(arrays["episode"])
         for modifier in self.modifiers:
             self.set_key(modifier.params.key, modifier.value(self.episode))
-        self._refresh_derived()
 
 
 class RLNetwork(Network):

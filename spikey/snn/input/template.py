@@ -3,9 +3,11 @@
 ``encode`` is called once per game step with a batch of observations and
 returns the part's state; ``step`` then emits the spikes of the next
 ``n_steps`` timesteps, shape ``(n_steps, B, n_inputs)`` bool (one draw per
-game step, not one per timestep). Inputs are presynaptic only; each has a polarity
-(inhibitory with probability ``input_pct_inhibitory``) and delivers
-``magnitude`` charge per spike before weighting.
+game step, not one per timestep). Inputs are presynaptic only; each has a
+polarity, given input by input (``input_polarity``) or drawn (inhibitory with
+probability ``input_pct_inhibitory``), which sets the bounds of its weights
+(see :mod:`spikey.snn.weight.template`), and delivers ``magnitude`` charge per
+spike before weighting.
 """
 from __future__ import annotations
 
@@ -14,12 +16,27 @@ from typing import NamedTuple
 import numpy as np
 
 from spikey._keys import MAGNITUDE, N_INPUTS
-from spikey.module import Interval, Key, Module
+from spikey.module import InstanceOf, Interval, InvalidParameterError, Key, Module
 from spikey.snn.neuron.template import draw_polarity
 
 INPUT_RATE = Key(
     "input_rate", Interval(float, 0, 1),
     "Per-step spike probability of a fully driven input (40 Hz is 0.04 with 1 ms steps).",
+)
+
+
+def _is_polarity_vector(value) -> bool:
+    return value is None or (
+        isinstance(value, np.ndarray) and value.ndim == 1 and value.dtype.kind in "iuf" and np.isin(value, (-1, 0, 1)).all()
+    )
+
+
+INPUT_POLARITY = Key(
+    "input_polarity", InstanceOf((np.ndarray, type(None)), "a 1-D array of +1, -1 and 0, one per input, or None",
+                                 _is_polarity_vector),
+    "Polarity of each input: +1 excitatory (weights in [0, max_weight]), -1 inhibitory ([-max_weight, 0]), 0 "
+    "either sign ([-max_weight, max_weight]); None draws them with input_pct_inhibitory.",
+    default=None,
 )
 
 
@@ -36,17 +53,43 @@ class Input(Module):
     NECESSARY_KEYS = (
         N_INPUTS,
         MAGNITUDE,
-        Key("input_pct_inhibitory", Interval(float, 0, 1), "Probability that an input is inhibitory.", default=0.0),
+        Key("input_pct_inhibitory", Interval(float, 0, 1),
+            "Probability that an input is inhibitory, drawn for each input independently.", default=0.0),
+        INPUT_POLARITY,
     )
 
     State = InputState
+
+    def __init__(self, **config):
+        super().__init__(**config)
+        p, owner = self.params, type(self).__name__
+        if p.input_polarity is not None and len(p.input_polarity) != p.n_inputs:
+            raise InvalidParameterError(
+                f"The 'input_polarity' parameter of {owner} must have one value per input, shape "
+                f"(n_inputs={p.n_inputs},). Got shape {p.input_polarity.shape} instead."
+            )
+        if p.input_polarity is not None and p.input_pct_inhibitory:
+            raise InvalidParameterError(
+                f"The 'input_polarity' and 'input_pct_inhibitory' parameters of {owner} both set the input "
+                f"polarities; give one. Got input_pct_inhibitory={p.input_pct_inhibitory} with an input_polarity array."
+            )
 
     def init_state(self, batch_size: int, rng: np.random.Generator) -> InputState:
         """Silent inputs."""
         return InputState(np.zeros((batch_size, self.params.n_inputs)))
 
+    def reset(self, state, rng: np.random.Generator):
+        """The state at the start of an episode, given the state the last one ended in.
+
+        Inputs start silent (:meth:`init_state`); a part whose state holds arrays
+        drawn once per network at construction keeps them.
+        """
+        return self.init_state(len(state[0]), rng)
+
     def polarity(self, batch_size: int, rng: np.random.Generator) -> np.ndarray:
-        """Draw each input's sign (B, n_inputs): +1 excitatory, -1 inhibitory."""
+        """Each input's polarity (B, n_inputs): +1 excitatory, -1 inhibitory, 0 either sign."""
+        if self.params.input_polarity is not None:
+            return np.tile(self.params.input_polarity.astype(np.float64), (batch_size, 1))
         return draw_polarity(batch_size, self.params.n_inputs, self.params.input_pct_inhibitory, rng)
 
     def encode(self, state, observations: np.ndarray):

@@ -3,7 +3,8 @@
 All rules are in trace form (a timestep costs a decay of the traces plus work
 on the rows and columns of its spikes; a block of steps of a reward-gated rule
 costs two matrix products over the rows and columns that spiked in it) and
-keep weights in ``[0, max_weight]`` with absent synapses at 0.
+keep each weight within the bounds of its presynaptic row, with absent
+synapses at 0.
 """
 from spikey.snn.synapse.ltp import LTP
 from spikey.snn.synapse.mstdp import MSTDP

@@ -6,7 +6,7 @@ of outer products ``f[b] * (x[b, i] * post[b, j] + pre[b, i] * y[b, j])``, with
 rate, times reward for reward-modulated rules). Such a change is nonzero only
 in the columns of spiking postsynaptic neurons and the rows of spiking
 presynaptic neurons, so :func:`add_outer` touches only those, then clips only
-them to ``[0, max_weight]``. Absent synapses (``mask`` False) hold 0 and never
+them to the bounds of their presynaptic row. Absent synapses (``mask`` False) hold 0 and never
 change. Rules that take a block of steps at once compute its traces with
 :func:`trace_history` and sum its outer products with :func:`add_outer_sum`,
 a matrix product over the block's steps.
@@ -145,13 +145,8 @@ def _filter(initial, increments, decay: float) -> np.ndarray:
     return history
 
 
-def add_outer(values, weights, factor, pre_trace, post, pre=None, post_trace=None, max_weight=None):
-    """``values += sign * factor * (pre_trace ⊗ post + pre ⊗ post_trace)`` on existing synapses.
-
-    The rules are written for the signed efficacy of a synapse; its magnitude,
-    which ``values`` holds, therefore moves by the presynaptic ``sign`` times
-    that change (an inhibitory synapse whose firing preceded a rewarded spike
-    weakens).
+def add_outer(values, weights, factor, pre_trace, post, pre=None, post_trace=None, clip=False):
+    """``values += factor * (pre_trace ⊗ post + pre ⊗ post_trace)`` on existing synapses.
 
     Only the columns of spiking ``post`` and the rows of spiking ``pre`` of the
     networks whose ``factor`` is nonzero are read and written. Both terms are
@@ -160,10 +155,10 @@ def add_outer(values, weights, factor, pre_trace, post, pre=None, post_trace=Non
     Parameters
     ----------
     values : ndarray of shape (B, n_pre, n_post), float64
-        Changed in place.
+        Changed in place: the weights, or an eligibility trace.
     weights : Weight.State
         ``mask`` (B, n_pre, n_post) marks existing synapses, the others are left
-        untouched; ``sign`` (B, n_pre) is the presynaptic polarity (None: all +1).
+        untouched; ``low`` and ``high`` (B, n_pre) bound each presynaptic row.
     factor : ndarray of shape (B,), float64
         Per-network scale of the change.
     pre_trace : ndarray of shape (B, n_pre)
@@ -172,19 +167,20 @@ def add_outer(values, weights, factor, pre_trace, post, pre=None, post_trace=Non
     pre : ndarray of shape (B, n_pre), bool, optional
     post_trace : ndarray of shape (B, n_post), optional
         Added to the rows of spiking presynaptic neurons; None skips that term.
-    max_weight : float, optional
-        Clip the touched entries to ``[0, max_weight]``; None does not clip.
+    clip : bool, default False
+        Clip the touched entries to their row's bounds ``[low, high]`` (for weights).
     """
     active = (factor != 0)[:, None]
-    overlap = post_trace is not None and max_weight is not None
+    overlap = post_trace is not None and clip
     b_col, col = np.nonzero(post & active)
     for part in _chunks(b_col.size, values.shape[1]):
         b, j = b_col[part], col[part]
         change = pre_trace[b]
         if overlap:  # clip once: a column gets both terms here, and its rows skip it below
             change = change + pre[b] * post_trace[b, j][:, None]
-        change *= factor[b, None] if weights.sign is None else factor[b, None] * weights.sign[b]
-        _add_clipped(values, (b, slice(None), j), change, weights.mask, max_weight)
+        change *= factor[b, None]
+        bound = (weights.low[b], weights.high[b]) if clip else None
+        _add_clipped(values, (b, slice(None), j), change, weights.mask, bound)
     if post_trace is None:
         return
     b_row, row = np.nonzero(pre & active)
@@ -193,8 +189,8 @@ def add_outer(values, weights, factor, pre_trace, post, pre=None, post_trace=Non
         post_trace[b_col, col] = 0.0
     for part in _chunks(b_row.size, values.shape[2]):
         b, i = b_row[part], row[part]
-        row_factor = factor[b] if weights.sign is None else factor[b] * weights.sign[b, i]
-        _add_clipped(values, (b, i, slice(None)), post_trace[b] * row_factor[:, None], weights.mask, max_weight)
+        bound = (weights.low[b, i, None], weights.high[b, i, None]) if clip else None
+        _add_clipped(values, (b, i, slice(None)), post_trace[b] * factor[b, None], weights.mask, bound)
 
 
 _CHUNK_ELEMENTS = 1 << 20
@@ -206,18 +202,18 @@ def _chunks(n_events: int, width: int):
     return (slice(start, start + size) for start in range(0, n_events, size))
 
 
-def _add_clipped(values, index, change, mask, max_weight):
-    """``values[index] = clip(values[index] + change * mask[index])``: one gather and one scatter."""
+def _add_clipped(values, index, change, mask, bound):
+    """``values[index] = clip(values[index] + change * mask[index], *bound)``: one gather and one scatter."""
     change *= mask[index]
     updated = values[index]
     updated += change
-    if max_weight is not None:
-        np.clip(updated, 0.0, max_weight, out=updated)
+    if bound is not None:
+        np.clip(updated, *bound, out=updated)
     values[index] = updated
 
 
 def add_outer_sum(values, weights, coef, pre_trace, post, pre, post_trace) -> None:
-    """``values += sign * Σ_s coef[s] (pre_trace[s] ⊗ post[s] + pre[s] ⊗ post_trace[s])`` on existing synapses.
+    """``values += Σ_s coef[s] (pre_trace[s] ⊗ post[s] + pre[s] ⊗ post_trace[s])`` on existing synapses.
 
     The block form of :func:`add_outer`, without clipping. For one network,
     one matrix product over the block's S steps, restricted to the columns of
@@ -232,7 +228,7 @@ def add_outer_sum(values, weights, coef, pre_trace, post, pre, post_trace) -> No
     values : ndarray of shape (B, n_pre, n_post), float64
         Changed in place.
     weights : Weight.State
-        ``mask`` and presynaptic ``sign``, as for :func:`add_outer`.
+        ``mask``, as for :func:`add_outer`.
     coef : ndarray of shape (S, B)
     pre_trace, pre : ndarray of shape (S, B, n_pre); ``pre`` bool
     post, post_trace : ndarray of shape (S, B, n_post); ``post`` bool
@@ -241,16 +237,14 @@ def add_outer_sum(values, weights, coef, pre_trace, post, pre, post_trace) -> No
         for step in zip(coef, pre_trace, post, pre, post_trace):
             add_outer(values, weights, *step)
         return
-    values, mask = values[0], weights.mask[0]
-    sign = np.ones(len(values)) if weights.sign is None else weights.sign[0]
-    coef = coef[:, 0, None] * sign  # (S, n_pre): each presynaptic row's coefficient, signed
+    values, mask, coef = values[0], weights.mask[0], coef[:, 0, None]
     cols = _touched(post[:, 0])
     if cols is not None:
         _add_product(values, (slice(None), cols), (pre_trace[:, 0] * coef).T, post[:, 0, cols].astype(np.float64),
                      mask)
     rows = _touched(pre[:, 0])
     if rows is not None:
-        _add_product(values, (rows, slice(None)), (pre[:, 0, rows] * coef[:, rows]).T, post_trace[:, 0], mask)
+        _add_product(values, (rows, slice(None)), (pre[:, 0, rows] * coef).T, post_trace[:, 0], mask)
 
 
 def _add_product(values, index, left, right, mask):
@@ -268,8 +262,8 @@ def _touched(spikes: np.ndarray):
     return slice(None) if 2 * len(spiked) > spikes.shape[1] else spiked
 
 
-def add_matrix(values, factor, matrix, max_weight: float) -> None:
-    """``values = clip(values + factor[:, None, None] * matrix, 0, max_weight)`` where factor != 0.
+def add_matrix(weights, factor, matrix) -> None:
+    """``w = clip(w + factor[:, None, None] * matrix, low, high)`` where factor != 0, in place.
 
     Networks whose factor is 0 are neither read nor written; nothing at all is
     done when every factor is 0. ``matrix`` must already be 0 where synapses are absent.
@@ -277,8 +271,9 @@ def add_matrix(values, factor, matrix, max_weight: float) -> None:
     rows = np.flatnonzero(factor)
     if rows.size == 0:
         return
+    values, low, high = weights.values, weights.low[:, :, None], weights.high[:, :, None]
     if rows.size == factor.size:
         values += factor.reshape(-1, 1, 1) * matrix
-        np.clip(values, 0.0, max_weight, out=values)
+        np.clip(values, low, high, out=values)
     else:
-        values[rows] = np.clip(values[rows] + factor[rows].reshape(-1, 1, 1) * matrix[rows], 0.0, max_weight)
+        values[rows] = np.clip(values[rows] + factor[rows].reshape(-1, 1, 1) * matrix[rows], low[rows], high[rows])

@@ -5,7 +5,7 @@ instead of adding to it. Per timestep, with ``f`` the 0/1 spikes of this step,
 ``d = e^(-1/stdp_window)``, ``η`` the learning rate and ``r`` the reward given
 at this step: ``x_pre ← d (x_pre + f_pre(t-1))``, ``R ← (1 - trace_decay) R``
 then ``R ← r`` where ``r ≠ 0`` (a step's zero reward means none was given),
-``w ← clip(w + η R x_pre ⊗ f_post, 0, max_weight)``: a presynaptic spike
+``w ← clip(w + η R x_pre ⊗ f_post, low, high)``: a presynaptic spike
 ``d_t >= 1`` ms before a postsynaptic one counts ``e^(-d_t/stdp_window)``.
 ``reward(r)`` after a tick sets ``R = r`` for every network, zero included (as
 Spikey's LTP did), and redoes the most recent step with that ``R``:
@@ -32,7 +32,7 @@ __all__ = ["LTP", "ltp_step", "ltp_reward"]
 
 def _potentiate(state, weights, factor, params):
     """``w += factor * x_pre ⊗ f_post`` with the most recent step's trace and spikes."""
-    add_outer(weights.values, weights, factor, state.x_pre, state.post, max_weight=params.max_weight)
+    add_outer(weights.values, weights, factor, state.x_pre, state.post, clip=True)
 
 
 def ltp_reward(state, weights, reward, params):
@@ -74,9 +74,9 @@ class LTP(Synapse):
     >>> import numpy as np
     >>> from spikey.snn.synapse import LTP
     >>> from spikey.snn.weight.template import Weight
-    >>> rule = LTP(n_inputs=1, n_neurons=1, max_weight=1.0, learning_rate=0.1, trace_decay=0.5)
+    >>> rule = LTP(n_inputs=1, n_neurons=1, learning_rate=0.1, trace_decay=0.5)
     >>> state = rule.init_state(batch_size=1, rng=np.random.default_rng(0))
-    >>> weights = Weight.State(np.full((1, 2, 1), 0.5), np.ones((1, 2, 1), dtype=bool))
+    >>> weights = Weight.State(np.full((1, 2, 1), 0.5), np.ones((1, 2, 1), dtype=bool), np.zeros((1, 2)), np.ones((1, 2)))
     >>> state = rule.reward(state, weights, np.array([2.0]))  # R = 2
     >>> state = rule.timestep(state, weights, np.array([[True, False]]), np.array([[False]]), np.zeros(1))
     >>> state = rule.timestep(state, weights, np.array([[False, False]]), np.array([[True]]), np.zeros(1))

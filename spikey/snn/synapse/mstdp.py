@@ -3,7 +3,7 @@
 Per timestep, with ``f`` the 0/1 spikes of this step, ``⊗`` the outer product
 over (pre, post) and ``r`` the reward of this step (shape (B,)):
 ``P+ ← P+ e^(-1/τ+) + A+ f_pre``, ``P- ← P- e^(-1/τ-) + A- f_post``,
-``ζ = P+ ⊗ f_post + f_pre ⊗ P-``, ``w ← clip(w + γ r ζ, 0, max_weight)``.
+``ζ = P+ ⊗ f_post + f_pre ⊗ P-``, ``w ← clip(w + γ r ζ, low, high)``.
 ``reward(r)`` after a tick applies ``w += γ r ζ`` with the ``ζ`` of the most
 recent step, as if ``r`` had been given at that step. Reference: R. V. Florian,
 "Reinforcement learning through modulation of spike-timing-dependent synaptic
@@ -33,7 +33,7 @@ __all__ = ["MSTDP", "mstdp_step", "mstdp_reward"]
 def mstdp_reward(state, weights, reward, params):
     """``w += γ r ζ`` with the eligibility ``ζ`` of the most recent step (in place)."""
     factor = per_network(params.gamma, state.pre.shape[0]) * reward
-    add_outer(weights.values, weights, factor, state.p_plus, state.post, state.pre, state.p_minus, params.max_weight)
+    add_outer(weights.values, weights, factor, state.p_plus, state.post, state.pre, state.p_minus, clip=True)
 
 
 def mstdp_step(state, weights, pre, post, reward, params):
@@ -71,9 +71,9 @@ class MSTDP(Synapse):
     >>> import numpy as np
     >>> from spikey.snn.synapse import MSTDP
     >>> from spikey.snn.weight.template import Weight
-    >>> rule = MSTDP(n_inputs=1, n_neurons=1, max_weight=1.0, gamma=0.1)
+    >>> rule = MSTDP(n_inputs=1, n_neurons=1, gamma=0.1)
     >>> state = rule.init_state(batch_size=1, rng=np.random.default_rng(0))
-    >>> weights = Weight.State(np.full((1, 2, 1), 0.5), np.ones((1, 2, 1), dtype=bool))
+    >>> weights = Weight.State(np.full((1, 2, 1), 0.5), np.ones((1, 2, 1), dtype=bool), np.zeros((1, 2)), np.ones((1, 2)))
     >>> state = rule.timestep(state, weights, np.array([[True, False]]), np.array([[False]]), np.zeros(1))
     >>> state = rule.timestep(state, weights, np.array([[False, False]]), np.array([[True]]), np.zeros(1))
     >>> float(weights.values[0, 0, 0])  # no reward, no change

@@ -4,7 +4,7 @@ Per timestep, with ``f`` the 0/1 spikes of this step, ``⊗`` the outer product
 over (pre, post) and ``r`` the reward of this step (shape (B,)):
 ``P+ ← P+ e^(-1/τ+) + A+ f_pre``, ``P- ← P- e^(-1/τ-) + A- f_post``,
 ``ζ = P+ ⊗ f_post + f_pre ⊗ P-``, ``z ← z e^(-1/τz) + ζ / τz``,
-``w ← clip(w + γ r z, 0, max_weight)``; ``reward(r)`` after a tick applies
+``w ← clip(w + γ r z, low, high)``; ``reward(r)`` after a tick applies
 ``w += γ r z`` once more with the current ``z``, as if ``r`` had been given at
 the most recent step. The (B, n_pre, n_post) trace is kept as ``z = scale * z_stored``
 so that its decay costs one multiplication per network; ``z_stored`` is
@@ -62,7 +62,7 @@ def mstdpet_reward(state, weights, reward, params):
     if not reward.any():
         return
     gain = params.gamma * reward  # gamma is a float or (B,)
-    add_matrix(weights.values, gain * state.z_scale, state.z, params.max_weight)
+    add_matrix(weights, gain * state.z_scale, state.z)
 
 
 def mstdpet_step(state, weights, pre, post, reward, params):
@@ -141,9 +141,9 @@ class MSTDPET(Synapse):
     >>> import numpy as np
     >>> from spikey.snn.synapse import MSTDPET
     >>> from spikey.snn.weight.template import Weight
-    >>> rule = MSTDPET(n_inputs=1, n_neurons=1, max_weight=1.0, gamma=0.5)
+    >>> rule = MSTDPET(n_inputs=1, n_neurons=1, gamma=0.5)
     >>> state = rule.init_state(batch_size=1, rng=np.random.default_rng(0))
-    >>> weights = Weight.State(np.full((1, 2, 1), 0.5), np.ones((1, 2, 1), dtype=bool))
+    >>> weights = Weight.State(np.full((1, 2, 1), 0.5), np.ones((1, 2, 1), dtype=bool), np.zeros((1, 2)), np.ones((1, 2)))
     >>> pre = np.array([[[True, False]], [[False, False]]])  # (steps, batch, n_pre): input spikes at step 0
     >>> post = np.array([[[False]], [[True]]])  # the neuron spikes at step 1
     >>> state = rule.step(state, weights, pre, post, np.zeros((2, 1)))

@@ -4,7 +4,7 @@ A reward trace ``R`` of shape (B,) scales symmetric STDP. Per timestep, with
 ``f`` the 0/1 spikes of this step, ``⊗`` the outer product over (pre, post),
 ``d = e^(-1/stdp_window)``, ``η`` the learning rate and ``r`` the reward given
 at this step: ``x_pre ← d (x_pre + f_pre(t-1))``, ``x_post ← d (x_post + f_post(t-1))``,
-``R ← (1 - trace_decay) R + r``, ``w ← clip(w + η R (x_pre ⊗ f_post - f_pre ⊗ x_post), 0, max_weight)``.
+``R ← (1 - trace_decay) R + r``, ``w ← clip(w + η R (x_pre ⊗ f_post - f_pre ⊗ x_post), low, high)``.
 The spike traces hold only spikes strictly before this step, so a pair ``d_t >= 1``
 ms apart counts ``e^(-d_t/stdp_window)``: potentiation for pre before post,
 depression for post before pre, nothing for coincident spikes (as Spikey's
@@ -34,9 +34,7 @@ __all__ = ["RLSTDP", "rlstdp_step", "rlstdp_reward"]
 def rlstdp_reward(state, weights, reward, params):
     """``w += η r (x_pre ⊗ f_post - f_pre ⊗ x_post)`` with the most recent step's traces and spikes."""
     factor = per_network(params.learning_rate, state.trace.shape[0]) * reward
-    add_outer(
-        weights.values, weights, factor, state.x_pre, state.post, state.pre, -state.x_post, params.max_weight
-    )
+    add_outer(weights.values, weights, factor, state.x_pre, state.post, state.pre, -state.x_post, clip=True)
 
 
 def rlstdp_step(state, weights, pre, post, reward, params):
@@ -74,9 +72,9 @@ class RLSTDP(Synapse):
     >>> import numpy as np
     >>> from spikey.snn.synapse import RLSTDP
     >>> from spikey.snn.weight.template import Weight
-    >>> rule = RLSTDP(n_inputs=1, n_neurons=1, max_weight=1.0, learning_rate=0.1, trace_decay=0.5)
+    >>> rule = RLSTDP(n_inputs=1, n_neurons=1, learning_rate=0.1, trace_decay=0.5)
     >>> state = rule.init_state(batch_size=1, rng=np.random.default_rng(0))
-    >>> weights = Weight.State(np.full((1, 2, 1), 0.5), np.ones((1, 2, 1), dtype=bool))
+    >>> weights = Weight.State(np.full((1, 2, 1), 0.5), np.ones((1, 2, 1), dtype=bool), np.zeros((1, 2)), np.ones((1, 2)))
     >>> state = rule.reward(state, weights, np.array([1.0]))  # R = 1
     >>> state = rule.timestep(state, weights, np.array([[True, False]]), np.array([[False]]), np.zeros(1))
     >>> state = rule.timestep(state, weights, np.array([[False, False]]), np.array([[True]]), np.zeros(1))

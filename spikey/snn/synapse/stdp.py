@@ -4,7 +4,7 @@ Each timestep, first the traces take in this step's spikes, then the weights
 change (``f`` are the 0/1 spikes of this step, ``⊗`` the outer product over
 (pre, post), ``η`` the learning rate):
 ``P+ ← P+ e^(-1/τ+) + A+ f_pre``, ``P- ← P- e^(-1/τ-) + A- f_post``,
-``w ← clip(w + η (P+ ⊗ f_post + f_pre ⊗ P-), 0, max_weight)``. A presynaptic
+``w ← clip(w + η (P+ ⊗ f_post + f_pre ⊗ P-), low, high)``. A presynaptic
 spike at ``t0`` followed by a postsynaptic one at ``t0 + d`` thus adds
 ``η A+ e^(-d/τ+)``; the reverse order adds ``η A- e^(-d/τ-)``, a depression
 because ``A- <= 0``; coincident spikes add ``η (A+ + A-)``. This is the
@@ -43,7 +43,7 @@ def stdp_step(state, weights, pre, post, params):
     pre, post = np.asarray(pre, dtype=bool), np.asarray(post, dtype=bool)
     p_plus, p_minus = stdp_traces(state.p_plus, state.p_minus, pre, post, params)
     rate = per_network(params.learning_rate, pre.shape[0])
-    add_outer(weights.values, weights, rate, p_plus, post, pre, p_minus, params.max_weight)
+    add_outer(weights.values, weights, rate, p_plus, post, pre, p_minus, clip=True)
     return STDP.State(p_plus, p_minus)
 
 
@@ -66,9 +66,9 @@ class STDP(Synapse):
     >>> import numpy as np
     >>> from spikey.snn.synapse import STDP
     >>> from spikey.snn.weight.template import Weight
-    >>> rule = STDP(n_inputs=1, n_neurons=1, max_weight=1.0, learning_rate=0.1)
+    >>> rule = STDP(n_inputs=1, n_neurons=1, learning_rate=0.1)
     >>> state = rule.init_state(batch_size=1, rng=np.random.default_rng(0))
-    >>> weights = Weight.State(np.full((1, 2, 1), 0.5), np.ones((1, 2, 1), dtype=bool))
+    >>> weights = Weight.State(np.full((1, 2, 1), 0.5), np.ones((1, 2, 1), dtype=bool), np.zeros((1, 2)), np.ones((1, 2)))
     >>> no_reward = np.zeros(1)
     >>> state = rule.timestep(state, weights, np.array([[True, False]]), np.array([[False]]), no_reward)
     >>> state = rule.timestep(state, weights, np.array([[False, False]]), np.array([[True]]), no_reward)

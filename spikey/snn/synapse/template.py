@@ -4,9 +4,10 @@ A synapse part owns no arrays. ``init_state`` builds its traces (leading batch
 axis), and ``step`` advances them by a block of 1 ms timesteps and applies the
 weight changes, given the presynaptic spikes that arrived at each step (inputs
 emitted that step, body neurons emitted the step before) and the postsynaptic
-body spikes of each step. Weight values are magnitudes in ``[0, max_weight]``;
-the sign of a synapse is its presynaptic neuron's polarity, so rules never flip
-it. Only synapses present in the connectivity mask ever change.
+body spikes of each step. Weight values are signed efficacies; rules clip
+each to the bounds ``[low, high]`` of its presynaptic row, which keep an
+excitatory neuron's synapses excitatory and an inhibitory one's inhibitory.
+Only synapses present in the connectivity mask ever change.
 """
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from spikey._keys import MAX_WEIGHT, N_INPUTS, N_NEURONS
+from spikey._keys import N_INPUTS, N_NEURONS
 from spikey.module import Module
 
 
@@ -29,14 +30,14 @@ class Synapse(Module):
     Attributes
     ----------
     params : Params
-        Validated keys: ``n_inputs``, ``n_neurons``, ``max_weight`` plus the rule's own.
+        Validated keys: ``n_inputs``, ``n_neurons`` plus the rule's own.
     REWARD_GATED : bool
         True for rules whose weights change only at steps with a nonzero reward
         (MSTDP, MSTDPET). A network then hands them blocks of steps that end at
         a rewarded step, instead of one call per step.
     """
 
-    NECESSARY_KEYS = (N_INPUTS, N_NEURONS, MAX_WEIGHT)
+    NECESSARY_KEYS = (N_INPUTS, N_NEURONS)
     REWARD_GATED = False
 
     class State(NamedTuple):
@@ -64,8 +65,8 @@ class Synapse(Module):
             This rule's traces.
         weights : spikey.snn.weight.template.Weight.State
             ``values`` (B, n_pre, n_post) float64, changed in place and clipped to
-            ``[0, max_weight]``; ``mask`` (B, n_pre, n_post) bool, the synapses that
-            exist; ``sign`` (B, n_pre), the presynaptic polarity.
+            their row's bounds; ``mask`` (B, n_pre, n_post) bool, the synapses that
+            exist; ``low`` and ``high`` (B, n_pre), the bounds of each presynaptic row.
         pre_spikes : ndarray of shape (S, B, n_inputs + n_neurons), bool
             Presynaptic spikes arriving at each step.
         post_spikes : ndarray of shape (S, B, n_neurons), bool

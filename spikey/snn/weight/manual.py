@@ -42,9 +42,11 @@ def stack_layers(layers, n_inputs: int, n_neurons: int) -> tuple[np.ndarray, np.
 class Manual(Weight):
     """Weights set by hand, as a full matrix or as feed-forward layers.
 
-    A full matrix has shape (n_inputs + n_neurons, n_neurons) or (B, ...) and
-    its synapses are its non-zero entries unless ``connectivity`` says
-    otherwise. Layers ``[W_in_hidden, W_hidden_out, ...]`` connect inputs to the
+    Entries are signed efficacies, each within the bounds of its presynaptic
+    row (``[0, max_weight]`` for an excitatory neuron, ``[-max_weight, 0]`` for
+    an inhibitory one). A full matrix has shape (n_inputs + n_neurons,
+    n_neurons) or (B, ...) and its synapses are its non-zero entries unless
+    ``connectivity`` says otherwise. Layers ``[W_in_hidden, W_hidden_out, ...]`` connect inputs to the
     first body group, that group to the next, and so on; their synapses are
     exactly the layer blocks.
 
@@ -59,7 +61,7 @@ class Manual(Weight):
 
     NECESSARY_KEYS = Weight.extend_keys(
         Key("matrix", InstanceOf((np.ndarray, list, tuple), "an array or a list of layer arrays",
-                                 _is_matrix_or_layers), "Initial weight magnitudes (full matrix or layers)."),
+                                 _is_matrix_or_layers), "Initial signed efficacies (full matrix or layers)."),
         Key("connectivity", InstanceOf((np.ndarray, type(None)), "a bool array shaped like the matrix, or None",
                                        lambda v: v is None or v.dtype == bool),
             "Which synapses exist; None: the non-zero entries of a full matrix.", default=None),

@@ -1,4 +1,4 @@
-"""Random weights: each synapse exists with ``prob_connection`` and draws its magnitude from a distribution."""
+"""Random weights: each synapse exists with ``prob_connection`` and draws its efficacy from a distribution."""
 from __future__ import annotations
 
 import numpy as np
@@ -11,10 +11,13 @@ from spikey.snn.weight.template import Weight
 class Random(Weight):
     """Random connectivity and weight magnitudes, drawn per network of the batch.
 
-    Magnitudes are ``U(0, weight_scale)`` or ``weight_scale * LogNormal(0, 0.5)``;
-    with ``layer_sizes``, only feed-forward synapses between consecutive groups
-    may exist. Synapses from inhibitory presynaptic neurons are scaled by
-    ``inhibitory_weight_mult``; all are clipped to ``[0, max_weight]``.
+    Magnitudes are ``U(0, weight_scale)`` or ``weight_scale * LogNormal(0, 0.5)``,
+    clipped to ``max_weight`` and signed by the presynaptic polarity; a
+    presynaptic neuron of either sign (polarity 0) gives each of its synapses
+    a random sign, so with ``weight_scale = max_weight`` every weight is
+    uniform within its bounds. With ``layer_sizes``, only feed-forward synapses
+    between consecutive groups may exist. Synapses from inhibitory presynaptic
+    neurons are scaled by ``inhibitory_weight_mult`` before clipping.
 
     Examples
     --------
@@ -22,6 +25,9 @@ class Random(Weight):
     >>> state = weights.init_state(2, np.random.default_rng(0), np.ones((2, 8)))
     >>> state.values.shape, bool(state.values.max() <= 0.5), bool(state.mask[:, 3:].diagonal(axis1=1, axis2=2).any())
     ((2, 8, 5), True, False)
+    >>> inhibitory_first = np.where(np.arange(8) == 0, -1.0, 1.0)[None].repeat(2, axis=0)
+    >>> bool(weights.init_state(2, np.random.default_rng(0), inhibitory_first).values[:, 0].max() <= 0)
+    True
     """
 
     NECESSARY_KEYS = Weight.extend_keys(
@@ -51,7 +57,11 @@ class Random(Weight):
         else:
             values = p.weight_scale * rng.lognormal(0.0, 0.5, shape)
         values *= np.where(polarity < 0, p.inhibitory_weight_mult, 1.0)[:, :, None]
-        return np.clip(values, 0.0, p.max_weight), mask
+        np.clip(values, 0.0, p.max_weight, out=values)
+        sign = np.broadcast_to(polarity[:, :, None], shape)
+        if (polarity == 0).any():
+            sign = np.where(sign == 0, np.where(rng.random(shape) < 0.5, -1.0, 1.0), sign)
+        return values * sign, mask
 
     def layer_mask(self) -> np.ndarray:
         """Connectivity (n_pre, n_post) of the feed-forward chain given by ``layer_sizes``."""
