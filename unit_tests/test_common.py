@@ -37,12 +37,19 @@ def symbol_observations(batch_size, rng):
     return rng.integers(0, len(TRAINS), batch_size)
 
 
+def symbol_pairs(batch_size, rng):
+    return rng.integers(0, 3, (batch_size, 2))
+
+
 PARTS = [
     (input.Input, {"n_inputs": N_INPUTS, "magnitude": 1.0}),
     (input.RateMap, {"n_inputs": N_INPUTS, "magnitude": 1.0, "input_rate": 0.5, "input_pct_inhibitory": 0.25}),
     (input.RBF, {"n_inputs": 6, "magnitude": 1.0, "input_rate": 0.5, "rbf_low": [-1.0, 0.0], "rbf_high": [1.0, 2.0]},
      rbf_observations),
+    (input.RateMap, {"n_inputs": N_INPUTS, "magnitude": 1.0, "input_rate": 0.5, "input_polarity": np.array([1, -1, 0, 1])}),
     (input.SpikeTrain, {"n_inputs": N_INPUTS, "magnitude": 1.0, "spike_trains": TRAINS}, symbol_observations),
+    (input.SymbolTrains, {"n_inputs": N_INPUTS, "magnitude": 1.0, "n_symbols": 3, "train_length": 7, "train_spikes": 3},
+     symbol_pairs),
     (input.StaticMap, {"n_inputs": N_INPUTS, "magnitude": 1.0}),
     (neuron.Neuron, LIF),
     (neuron.Neuron, {**LIF, "refractory_period": 2, "spike_delay": 2, "resting_mv": -0.5, "prob_rand_fire": 0.05,

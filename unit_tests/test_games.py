@@ -28,6 +28,7 @@ GAMES = {
     "Logic-AND": lambda: Logic(preset="AND"),
     "Logic-OR": lambda: Logic(preset="OR"),
     "Logic-XOR": lambda: Logic(preset="XOR"),
+    "Logic-XOR-epochs": lambda: Logic(preset="XOR", pattern_order="epochs"),
     "CartPole-DEFAULT": lambda: CartPole(preset="DEFAULT"),
     "CartPole-FREMAUX": lambda: CartPole(preset="FREMAUX"),
     "CartPole-semi-implicit": lambda: CartPole(integrator="semi_implicit_euler"),
@@ -143,6 +144,17 @@ def test_logic_rewards_the_answer_for_the_previous_state():
         obs, reward, terminated, truncated, info = game.step(np.bool_(answer))
         assert reward == (1.0 if step % 2 else 0.0)
         assert terminated is False and truncated is (step == 50) and info == {}
+
+
+def test_logic_epochs_show_each_pattern_once_per_epoch_in_varying_order():
+    game = Logic(preset="XOR", pattern_order="epochs", max_steps=400)
+    shown = [game.reset(seed=1)[0]] + [game.step(0)[0] for _ in range(399)]
+    epochs = np.array(shown).reshape(100, 4, 2)
+    codes = epochs[:, :, 0] * 2 + epochs[:, :, 1]
+    assert all(sorted(epoch) == [0, 1, 2, 3] for epoch in codes.tolist())
+    assert len({tuple(epoch) for epoch in codes.tolist()}) > 12  # orders vary (24 possible)
+    again = [Logic(preset="XOR", pattern_order="epochs").reset(seed=1)[0]]
+    np.testing.assert_array_equal(again[0], shown[0])
 
 
 @pytest.mark.parametrize("action", [True, np.True_, 1, np.int64(1), np.array([1]), np.array(True), 1.0])

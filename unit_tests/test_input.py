@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from spikey.module import InvalidParameterError
-from spikey.snn.input import RBF, RateMap, SpikeTrain, StaticMap
+from spikey.snn.input import RBF, RateMap, SpikeTrain, StaticMap, SymbolTrains
 
 
 def emit(inputs, observations, steps, seed=0):
@@ -16,6 +16,7 @@ def emit(inputs, observations, steps, seed=0):
     (RateMap(n_inputs=6, magnitude=1.0, input_rate=0.3), [[1, 0.5], [0, 1]]),
     (StaticMap(n_inputs=4, magnitude=1.0), [[1, 0], [0, 1]]),
     (SpikeTrain(n_inputs=2, magnitude=1.0, spike_trains=np.random.default_rng(1).random((3, 4, 2)) < 0.5), [2, 0]),
+    (SymbolTrains(n_inputs=4, magnitude=1.0, n_symbols=2, train_length=5, train_spikes=2), [[1, 0], [0, 0]]),
 ])
 def test_one_block_equals_steps_one_at_a_time(inputs, observations):
     whole = emit(inputs, observations, 7)
@@ -85,3 +86,45 @@ def test_input_polarity():
     inputs = RateMap(n_inputs=500, magnitude=1.0, input_rate=0.1, input_pct_inhibitory=0.5)
     polarity = inputs.polarity(1, np.random.default_rng(0))
     assert abs((polarity < 0).mean() - 0.5) < 0.07
+
+
+def symbol_trains(**keys):
+    return SymbolTrains(**{"n_inputs": 2, "magnitude": 1.0, "n_symbols": 2, "train_length": 500, "train_spikes": 50,
+                           **keys})
+
+
+def test_symbol_trains_have_exactly_their_spikes_and_differ_between_networks():
+    state = symbol_trains().init_state(64, np.random.default_rng(0))
+    assert state.trains.shape == (64, 2, 500) and state.trains.dtype == bool
+    assert np.all(state.trains.sum(axis=2) == 50)
+    assert len({train.tobytes() for train in state.trains.reshape(-1, 500)}) == 128
+    spike_steps = np.nonzero(state.trains)[2]  # uniform over the train: each tenth holds about a tenth
+    np.testing.assert_allclose(np.bincount(spike_steps // 50, minlength=10) / len(spike_steps), 0.1, atol=0.02)
+
+
+def test_symbol_trains_replay_each_groups_train_from_the_start_and_keep_trains_on_reset():
+    inputs, rng = symbol_trains(n_inputs=4), np.random.default_rng(1)
+    state = inputs.init_state(2, rng)
+    silent, state = inputs.step(state, rng, 10)
+    assert not silent.any()  # nothing before the first observation
+    state = inputs.encode(state, np.array([[1, 0], [0, 0]]))
+    spikes, state = inputs.step(state, rng, 700)
+    trains = state.trains
+    np.testing.assert_array_equal(spikes[:500, 0, 0], trains[0, 1])  # group 0 of network 0: symbol 1
+    np.testing.assert_array_equal(spikes[:500, 0, 1], trains[0, 1])
+    np.testing.assert_array_equal(spikes[:500, 0, 3], trains[0, 0])
+    np.testing.assert_array_equal(spikes[500:, 1, 2], trains[1, 0, :200])  # the train repeats
+    state = inputs.encode(state, np.array([[0, 1], [1, 1]]))
+    again, _ = inputs.step(state, rng, 3)
+    np.testing.assert_array_equal(again[:, 1, 0], trains[1, 1, :3])  # a new observation restarts the train
+    kept = inputs.reset(state, rng)
+    assert kept.trains is trains and not kept.shown.any() and not kept.time.any()
+
+
+def test_symbol_trains_errors():
+    with pytest.raises(InvalidParameterError, match="'train_spikes' parameter of SymbolTrains must be at most"):
+        symbol_trains(train_spikes=501)
+    inputs, rng = symbol_trains(), np.random.default_rng(0)
+    for bad in ([[0, 2]], [[0.5, 1]], [[-1, 0]]):
+        with pytest.raises(ValueError, match=r"integer symbols in \[0, 2\)"):
+            inputs.encode(inputs.init_state(1, rng), np.array(bad))

@@ -1,4 +1,4 @@
 """Ready-made network templates that reproduce published experiments."""
-from spikey.experiments.florian2007 import FlorianXOR
+from spikey.experiments.florian2007 import FlorianTemporalXOR, FlorianTemporalXORMSTDP, FlorianXOR, FlorianXORMSTDP
 
-__all__ = ["FlorianXOR"]
+__all__ = ["FlorianXOR", "FlorianXORMSTDP", "FlorianTemporalXOR", "FlorianTemporalXORMSTDP"]

@@ -1,7 +1,9 @@
 """Logic gates as a game: answer the gate's output for two random input bits.
 
-Each step shows a new pattern of two bits drawn uniformly from
-``self.np_random``; the action is the answer (0/False or 1/True) for the pattern
+Each step shows a new pattern of two bits from ``self.np_random``: drawn
+uniformly (``pattern_order="uniform"``) or, as Florian (2007) trains XOR, in
+epochs of the four patterns, each epoch in a fresh random order
+(``"epochs"``). The action is the answer (0/False or 1/True) for the pattern
 shown before the step, rewarded 1.0 when it equals
 ``expected_value(pattern)``. The gate functions are vectorized over a leading
 batch axis, so a network with ``batch_size=B`` can judge B patterns at once.
@@ -14,7 +16,7 @@ from gymnasium import spaces
 
 from spikey._keys import EXPECTED_VALUE
 from spikey.games.template import Game, discrete_action, max_steps_key
-from spikey.module import InvalidParameterError
+from spikey.module import InvalidParameterError, Key, Options
 
 __all__ = ["Logic", "logical_and", "logical_or", "logical_xor"]
 
@@ -68,6 +70,8 @@ class Logic(Game):
         Use a module-level function, not a lambda, so the game pickles.
     max_steps : int, default 100
         Steps after which an episode is truncated.
+    pattern_order : {"uniform", "epochs"}, default "uniform"
+        Each pattern drawn uniformly, or epochs of the four patterns in random order.
 
     Examples
     --------
@@ -83,7 +87,13 @@ class Logic(Game):
     array([False,  True,  True, False])
     """
 
-    NECESSARY_KEYS = (EXPECTED_VALUE, max_steps_key(100))
+    NECESSARY_KEYS = (
+        EXPECTED_VALUE,
+        max_steps_key(100),
+        Key("pattern_order", Options("uniform", "epochs"),
+            "How patterns follow each other: 'uniform', each drawn uniformly at random; 'epochs', the four patterns "
+            "once per epoch of four steps, in a random order per epoch (Florian 2007).", default="uniform"),
+    )
     PRESETS = {
         "AND": {"expected_value": logical_and},
         "OR": {"expected_value": logical_or},
@@ -98,13 +108,19 @@ class Logic(Game):
         self.action_space = spaces.Discrete(2)
         self._state = None
         self._steps = 0
+        self._epoch = []
 
     def _draw_state(self) -> np.ndarray:
-        return self.np_random.integers(0, 2, size=2, dtype=np.int8)
+        if self.params.pattern_order == "uniform":
+            return self.np_random.integers(0, 2, size=2, dtype=np.int8)
+        if not self._epoch:
+            self._epoch = list(ALL_PATTERNS[self.np_random.permutation(4)])
+        return self._epoch.pop(0).copy()
 
     def reset(self, *, seed: int | None = None, options: dict | None = None):
         """Start an episode; return ``(state of shape (2,), {})``."""
         super().reset(seed=seed)
+        self._epoch = []
         self._state = self._draw_state()
         self._steps = 0
         return self._state.copy(), {}
