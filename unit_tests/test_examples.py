@@ -1,23 +1,57 @@
-"""The main example runs end to end and reports what it measured."""
+"""The example scripts run end to end and report what they measured."""
 import importlib.util
+import json
 from pathlib import Path
 
 import numpy as np
+import pytest
 
-EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "florian_xor.py"
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
 
-def load_example():
-    spec = importlib.util.spec_from_file_location("florian_xor", EXAMPLE)
+def load_example(name):
+    spec = importlib.util.spec_from_file_location(name, EXAMPLES / f"{name}.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
 
 
-def test_florian_xor_example_prints_rates_per_pattern(capsys):
-    result = load_example().main(["--episodes", "1", "--steps", "2", "--seed", "0"])
+def test_main_job_learns_xor_on_a_fixed_seed(capsys):
+    result = load_example("florian_xor").main(["--epochs", "40", "--seed", "0", "--quiet"])
     printed = capsys.readouterr().out
-    assert printed.count("XOR") == 8 and "Hz" in printed
-    assert result["before"].shape == result["after"].shape == (4,)
-    assert result["before"][0] == 0.0 and result["before"][3] > 0  # a silent pattern stays silent
-    assert len(result["mean_rewards"]) == 1 and np.isfinite(result["mean_rewards"][0])
+    assert result["learned"] and result["learned_after"]
+    assert printed.count("NOT LEARNED") == 1 and printed.count("LEARNED:") == 3  # untrained it fails, then learns
+    assert result["before"].shape == result["after"].shape == (10, 1, 4) and result["training"].shape == (40, 1, 4)
+    rates = result["after"].mean(axis=(0, 1))
+    assert min(rates[1], rates[2]) > max(rates[0], rates[3])
+
+
+def test_main_job_refuses_too_few_epochs():
+    with pytest.raises(SystemExit):
+        load_example("florian_xor").main(["--epochs", "5"])
+
+
+@pytest.mark.parametrize("successes, n, low, high", [(982, 1000, 0.9717, 0.9886), (0, 10, 0.0, 0.2775),
+                                                      (10, 10, 0.7225, 1.0)])
+def test_wilson_interval(successes, n, low, high):
+    got = load_example("florian2007_xor").wilson_interval(successes, n)
+    assert got == pytest.approx((low, high), abs=1e-4)
+
+
+def test_replication_writes_results_and_resumes(tmp_path, capsys):
+    replication = load_example("florian2007_xor")
+    argv = ["--coding", "temporal", "--rule", "mstdp", "--runs", "3", "--batch", "2", "--epochs", "10",
+            "--out", str(tmp_path), "--quiet"]
+    summary = replication.main(argv)
+    printed = capsys.readouterr().out
+    assert "batch 2: runs 2-2" in printed and "95 % CI" in printed and "paper (1000 runs" in printed
+    saved = json.loads((tmp_path / "results.json").read_text())
+    assert len(saved["runs"]) == 3 and saved["summary"] == summary and len(saved["batch_seconds"]) == 2
+    assert [run["batch_seed"] for run in saved["runs"]] == [0, 0, 1]
+    with np.load(tmp_path / "rates.npz") as rates:
+        assert rates["train"].shape == (3, 10, 4) and rates["evaluation"].shape == rates["control"].shape == (3, 10, 4)
+    assert (tmp_path / "success.png").stat().st_size > 0
+    replication.main(argv)  # finished: nothing is run again
+    assert "batch" not in capsys.readouterr().out.split("Florian")[0]
+    with pytest.raises(SystemExit, match="another configuration"):
+        replication.main([*argv, "--seed", "5"])
