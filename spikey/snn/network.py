@@ -468,10 +468,17 @@ class ActiveRLNetwork(RLNetwork):
     when false). Learning happens only from these rewards: ``reward()``
     computes the tick's reward for logging and does not learn from it.
 
+    Silence is a dead end: a network whose outputs stop firing earns no
+    reward, so its weights stop changing (the traces still run) and it cannot
+    learn its way back. Punishment alone can drive an output there; a template
+    must keep its outputs driven for the patterns they should answer (see
+    :mod:`spikey.experiments.florian2007` for how Florian's network does, and
+    how often it still falls silent).
+
     Examples
     --------
     >>> from spikey.experiments import FlorianXOR
-    >>> net = FlorianXOR(keys={"seed": 1, "expected_value": lambda s: np.logical_xor(s[:, 0], s[:, 1])})
+    >>> net = FlorianXOR(keys={"seed": 1})
     >>> net.reset()
     >>> before = net.weights.copy()
     >>> _ = net.tick(np.array([1, 1]))  # every output spike is punished at once
