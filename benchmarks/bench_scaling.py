@@ -47,7 +47,7 @@ import numpy as np
 
 from spikey.snn import Network, RLNetwork
 from spikey.snn.input import RateMap
-from spikey.snn.neuron import Neuron
+from spikey.snn.neuron import LIF
 from spikey.snn.readout import Threshold
 from spikey.snn.reward import MatchExpected
 from spikey.snn.synapse import MSTDPET, STDP
@@ -90,7 +90,7 @@ def build(n_neurons: int, rule: str, seed: int = 0) -> Network:
     }
     network, synapses = RULES[rule]
     keys["gamma" if synapses is MSTDPET else "learning_rate"] = 1e-3 * weight_scale
-    parts = {"inputs": RateMap, "neurons": Neuron, "weights": Random, "synapses": synapses, "readout": Threshold}
+    parts = {"inputs": RateMap, "neurons": LIF, "weights": Random, "synapses": synapses, "readout": Threshold}
     if network is RewardedEachTick:
         parts["rewarder"] = MatchExpected
         keys["expected_value"] = always_true

@@ -189,12 +189,12 @@ class Key:
     Examples
     --------
     >>> key = Key("potential_decay", Interval(float, 0, 1), "Fraction of potential lost per step.")
-    >>> key.validate(0.25, owner="Neuron")
+    >>> key.validate(0.25, owner="LIF")
     0.25
-    >>> key.validate(1.5, owner="Neuron")
+    >>> key.validate(1.5, owner="LIF")
     Traceback (most recent call last):
     ...
-    spikey.module.InvalidParameterError: The 'potential_decay' parameter of Neuron must be a float in the range [0, 1]. Got 1.5 instead.
+    spikey.module.InvalidParameterError: The 'potential_decay' parameter of LIF must be a float in the range [0, 1]. Got 1.5 instead.
     """
 
     name: str

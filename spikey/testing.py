@@ -28,7 +28,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from spikey import _keys
+from spikey import keys as _keys
 from spikey.games.checks import check_game
 from spikey.module import Constraint, InvalidParameterError, Key, Module, Params
 from spikey.snn.input.template import Input
@@ -72,7 +72,7 @@ _ROLES = (
     ("synapse", Synapse), ("readout", Readout), ("reward", Reward),
 )
 _ABSTRACT_METHODS = {
-    "input": ("encode",), "neuron": (), "weight": ("initial", "init_state"),
+    "input": ("encode",), "neuron": ("step",), "weight": ("initial", "init_state"),
     "synapse": ("step", "timestep"), "readout": ("__call__",), "reward": ("__call__",),
 }
 _ROLE_KEYS = {
@@ -569,7 +569,7 @@ def check_keys_declared(part_class, config, *, observations=None):
     """Every key is a Key with a constraint and a doc; ``__init__`` sets only ``params``.
 
     Also: key names are unique snake_case, defaults satisfy their own
-    constraint, shared keys (``spikey._keys``) are reused rather than
+    constraint, shared keys (``spikey.keys``) are reused rather than
     re-declared, and the keys the part's role needs are declared.
     """
     keys = getattr(part_class, "NECESSARY_KEYS", None)
@@ -610,8 +610,8 @@ def _check_key(key: Key, owner: str) -> None:
                            "choose a default the constraint accepts.") from None
     if name in _SHARED_KEYS:
         attr, shared = _SHARED_KEYS[name]
-        _require(key.same_declaration(shared), f"key {name!r} re-declares the shared key spikey._keys.{attr} "
-                 "differently.", f"reuse spikey._keys.{attr} instead of declaring {name!r} again.")
+        _require(key.same_declaration(shared), f"key {name!r} re-declares the shared key spikey.keys.{attr} "
+                 "differently.", f"reuse spikey.keys.{attr} instead of declaring {name!r} again.")
 
 
 def _expect_rejected(part_class, config, name: str, value) -> None:
@@ -969,10 +969,10 @@ def check_part(part_class, config, *, observations=None, expected_failed_checks=
     Examples
     --------
     >>> import numpy as np
-    >>> from spikey.snn.neuron import Neuron
+    >>> from spikey.snn.neuron import LIF
     >>> config = {"n_neurons": 4, "magnitude": 1.0, "firing_threshold": 1.0, "potential_decay": 0.1}
-    >>> check_part(Neuron, config)
-    >>> class FloatNeuron(Neuron):
+    >>> check_part(LIF, config)
+    >>> class FloatNeuron(LIF):
     ...     def step(self, state, incoming, rng):
     ...         spikes, state = super().step(state, incoming, rng)
     ...         return spikes.astype(np.float64), state
@@ -1047,7 +1047,7 @@ def _expected_for(expected, case: PartCase, case_id: str) -> dict:
 
 
 def parametrize_with_checks(parts, expected_failed_checks=None):
-    """Pytest decorator: one test per (part, check) pair, with readable ids such as ``Neuron-check_clone``.
+    """Pytest decorator: one test per (part, check) pair, with readable ids such as ``LIF-check_clone``.
 
     Parameters
     ----------

@@ -4,7 +4,7 @@ import pytest
 
 from spikey.snn import ActiveRLNetwork, Network, RLNetwork
 from spikey.snn.input import RateMap, StaticMap
-from spikey.snn.neuron import Neuron
+from spikey.snn.neuron import LIF
 from spikey.snn.readout import Threshold
 from spikey.snn.reward import MatchExpected
 from spikey.snn.synapse import MSTDPET
@@ -22,7 +22,7 @@ KEYS = {
     "weight_scale": 1.5, "layer_sizes": (6, 1), "tau_z": 25.0, "gamma": 0.1, "action_threshold": 0.05,
     "expected_value": xor, "punish_mult": 1.0,
 }
-PARTS = {"inputs": RateMap, "neurons": Neuron, "weights": Random, "synapses": MSTDPET, "readout": Threshold,
+PARTS = {"inputs": RateMap, "neurons": LIF, "weights": Random, "synapses": MSTDPET, "readout": Threshold,
          "rewarder": MatchExpected}
 
 

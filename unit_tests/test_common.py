@@ -51,10 +51,11 @@ PARTS = [
     (input.SymbolTrains, {"n_inputs": N_INPUTS, "magnitude": 1.0, "n_symbols": 3, "train_length": 7, "train_spikes": 3},
      symbol_pairs),
     (input.StaticMap, {"n_inputs": N_INPUTS, "magnitude": 1.0}),
-    (neuron.Neuron, LIF),
-    (neuron.Neuron, {**LIF, "refractory_period": 2, "spike_delay": 2, "resting_mv": -0.5, "prob_rand_fire": 0.05,
+    (neuron.Neuron, {"n_neurons": N_NEURONS, "magnitude": 1.0}),
+    (neuron.LIF, LIF),
+    (neuron.LIF, {**LIF, "refractory_period": 2, "spike_delay": 2, "resting_mv": -0.5, "prob_rand_fire": 0.05,
                      "neuron_pct_inhibitory": 0.2}),
-    (neuron.Neuron, {**LIF, "firing_threshold": np.array([0.5, 1.0, 2.0]), "potential_decay": [0.0, 0.1, 0.5]}),
+    (neuron.LIF, {**LIF, "firing_threshold": np.array([0.5, 1.0, 2.0]), "potential_decay": [0.0, 0.1, 0.5]}),
     (neuron.RandPotential, {**LIF, "prob_rand_fire": 0.2, "leak_scalar": 0.5}),
     (weight.Weight, SIZES),
     (weight.Manual, {**SIZES, "matrix": np.random.default_rng(1).uniform(0.0, 1.0, (9, 5)) * (np.eye(9, 5) == 0)}),
@@ -107,30 +108,30 @@ def test_every_key_is_documented_in_its_class_docstring(part_class):
 # ---------------------------------------------------------------- the checks catch broken parts
 
 
-class FloatSpikes(neuron.Neuron):
+class FloatSpikes(neuron.LIF):
     def step(self, state, incoming, rng):
         spikes, state = super().step(state, incoming, rng)
         return spikes.astype(np.float16), state
 
 
-class GlobalRandom(neuron.Neuron):
+class GlobalRandom(neuron.LIF):
     def step(self, state, incoming, rng):
         return super().step(state, incoming + np.random.random(incoming.shape), rng)
 
 
-class InPlace(neuron.Neuron):
+class InPlace(neuron.LIF):
     def step(self, state, incoming, rng):
         incoming *= 0.5
         return super().step(state, incoming, rng)
 
 
-class CachesArrays(neuron.Neuron):
+class CachesArrays(neuron.LIF):
     def __init__(self, **config):
         super().__init__(**config)
         self.potential = np.zeros(self.params.n_neurons)
 
 
-class Unbatched(neuron.Neuron):
+class Unbatched(neuron.LIF):
     def init_state(self, batch_size, rng):
         state = super().init_state(batch_size, rng)
         return state._replace(refractory_timer=np.zeros(self.params.n_neurons, dtype=np.int64))
@@ -166,7 +167,7 @@ class LambdaReward(reward.Reward):
         return np.asarray(self.params.score(states, actions), dtype=np.float64)
 
 
-class CrossTalk(neuron.Neuron):
+class CrossTalk(neuron.LIF):
     def step(self, state, incoming, rng):
         return super().step(state, incoming + 0.1 * incoming.sum(axis=0), rng)
 

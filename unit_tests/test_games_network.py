@@ -5,7 +5,7 @@ import numpy as np
 from spikey.games import GymWrapper, Logic, VectorGame
 from spikey.snn import RLNetwork
 from spikey.snn.input import RBF
-from spikey.snn.neuron import Neuron
+from spikey.snn.neuron import LIF
 from spikey.snn.readout import TopAction
 from spikey.snn.reward import MatchExpected
 from spikey.snn.synapse import RLSTDP
@@ -13,7 +13,7 @@ from spikey.snn.weight import Random
 
 
 class CartPoleAgent(RLNetwork):
-    parts = {"inputs": RBF, "neurons": Neuron, "weights": Random, "synapses": RLSTDP, "readout": TopAction,
+    parts = {"inputs": RBF, "neurons": LIF, "weights": Random, "synapses": RLSTDP, "readout": TopAction,
              "rewarder": MatchExpected}
     keys = {
         "n_inputs": 40, "n_neurons": 20, "n_outputs": 10, "processing_time": 20, "magnitude": 1.0,

@@ -12,7 +12,7 @@ from spikey.snn import Network
 from spikey.snn.input import SpikeTrain, StaticMap
 from spikey.snn.modifier import LinearDecay
 from spikey.snn.network import synaptic_input
-from spikey.snn.neuron import Neuron
+from spikey.snn.neuron import LIF
 from spikey.snn.readout import Threshold
 from spikey.snn.synapse import MSTDPET, STDP
 from spikey.snn.weight import Manual
@@ -212,7 +212,7 @@ def test_unknown_key_and_part_errors():
         SmallRL(parts={"synapse": None})
     with pytest.raises(InvalidParameterError, match="missing parts: \\['rewarder'\\]"):
         SmallRL(parts={"rewarder": None})
-    with pytest.raises(InvalidParameterError, match="The 'potential_decay' parameter of Neuron must be"):
+    with pytest.raises(InvalidParameterError, match="The 'potential_decay' parameter of LIF must be"):
         SmallRL(keys={"potential_decay": 2.0})
     with pytest.raises(InvalidParameterError, match="n_outputs.*at most n_neurons=7"):
         SmallRL(keys={"n_outputs": 8})
@@ -225,7 +225,7 @@ def test_conflicting_declarations_are_reported():
     class OddReadout(Threshold):
         NECESSARY_KEYS = Threshold.extend_keys(Key("n_neurons", Interval(int, 0, 5), "Other text."))
 
-    with pytest.raises(InvalidParameterError, match="'n_neurons' is declared differently by Neuron and OddReadout"):
+    with pytest.raises(InvalidParameterError, match="'n_neurons' is declared differently by LIF and OddReadout"):
         SmallRL(parts={"readout": OddReadout})
 
 
@@ -233,7 +233,7 @@ def test_list_keys_shows_every_key_and_who_declares_it():
     rows = {row["name"]: row for row in SmallRL.list_keys()}
     assert "Network" not in rows["n_outputs"]["declared_by"]
     assert rows["n_outputs"]["declared_by"] == "SmallRL, Threshold"
-    assert rows["magnitude"]["declared_by"] == "RateMap, Neuron"
+    assert rows["magnitude"]["declared_by"] == "RateMap, LIF"
     assert {"gamma", "tau_z", "expected_value", "seed", "batch_size"} <= set(rows)
 
 
@@ -304,7 +304,7 @@ def test_synaptic_input_equals_the_dense_sum(batch, n_pre, n_post, density, seed
 class Chain(Network):
     """input -> neuron 0 -> neuron 1, each spike enough to fire the next; STDP potentiation only."""
 
-    parts = {"inputs": SpikeTrain, "neurons": Neuron, "weights": Manual, "synapses": STDP, "readout": Threshold}
+    parts = {"inputs": SpikeTrain, "neurons": LIF, "weights": Manual, "synapses": STDP, "readout": Threshold}
     keys = {
         "n_inputs": 1, "n_neurons": 2, "n_outputs": 1, "processing_time": 6, "magnitude": 1.0,
         "firing_threshold": 1.0, "potential_decay": 1.0, "max_weight": 2.0, "action_threshold": 0.5,

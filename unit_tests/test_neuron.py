@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from spikey.module import InvalidParameterError
-from spikey.snn.neuron import Neuron, RandPotential
+from spikey.snn.neuron import LIF, RandPotential
 
 BASE = dict(n_neurons=3, magnitude=1.0, firing_threshold=100.0, potential_decay=0.1)
 
@@ -20,7 +20,7 @@ def run(neurons, incoming, steps, batch=1, state=None, seed=0):
 
 @pytest.mark.parametrize("decay", [0.0, 0.1, 0.5, 1.0])
 def test_decay_only_potential_is_geometric(decay):
-    neurons = Neuron(**{**BASE, "potential_decay": decay})
+    neurons = LIF(**{**BASE, "potential_decay": decay})
     state = neurons.init_state(1, np.random.default_rng(0))._replace(potential=np.full((1, 3), 7.0))
     for t in range(1, 30):
         _, state = neurons.step(state, np.zeros((1, 3)), np.random.default_rng(0))
@@ -28,14 +28,14 @@ def test_decay_only_potential_is_geometric(decay):
 
 
 def test_decay_relaxes_to_resting_potential():
-    neurons = Neuron(**{**BASE, "resting_mv": -2.0, "potential_decay": 0.25})
+    neurons = LIF(**{**BASE, "resting_mv": -2.0, "potential_decay": 0.25})
     state = neurons.init_state(1, np.random.default_rng(0))._replace(potential=np.full((1, 3), 2.0))
     _, state = neurons.step(state, np.zeros((1, 3)), np.random.default_rng(0))
     np.testing.assert_allclose(state.potential, -2.0 + 4.0 * 0.75)
 
 
 def test_threshold_crossing_spikes_and_resets():
-    neurons = Neuron(**{**BASE, "firing_threshold": 1.0, "potential_decay": 0.0})
+    neurons = LIF(**{**BASE, "firing_threshold": 1.0, "potential_decay": 0.0})
     spikes, state = run(neurons, lambda t: np.full((1, 3), 0.4), 3)
     assert spikes[:, 0, 0].tolist() == [False, False, True]
     assert np.all(state.potential == 0.0)
@@ -43,7 +43,7 @@ def test_threshold_crossing_spikes_and_resets():
 
 @pytest.mark.parametrize("period", [0, 1, 3])
 def test_refractory_neuron_is_silent_and_ignores_input_for_its_period(period):
-    neurons = Neuron(**{**BASE, "firing_threshold": 1.0, "refractory_period": period})
+    neurons = LIF(**{**BASE, "firing_threshold": 1.0, "refractory_period": period})
     spikes, _ = run(neurons, lambda t: np.full((1, 3), 5.0), 12)
     fired_at = np.flatnonzero(spikes[:, 0, 0])
     assert np.all(np.diff(fired_at) == period + 1)
@@ -51,7 +51,7 @@ def test_refractory_neuron_is_silent_and_ignores_input_for_its_period(period):
 
 @pytest.mark.parametrize("delay", [1, 4])
 def test_spike_delay_shifts_output(delay):
-    plain = Neuron(**{**BASE, "firing_threshold": 1.0, "refractory_period": 5})
+    plain = LIF(**{**BASE, "firing_threshold": 1.0, "refractory_period": 5})
     delayed = plain.replace(spike_delay=delay)
     drive = lambda t: np.full((1, 3), 2.0 if t == 0 else 0.0)  # noqa: E731
     assert np.flatnonzero(run(delayed, drive, 10)[0][:, 0, 0]).tolist() == [
@@ -60,7 +60,7 @@ def test_spike_delay_shifts_output(delay):
 
 
 def test_random_firing_rate_and_seed_determinism():
-    neurons = Neuron(**{**BASE, "n_neurons": 200, "prob_rand_fire": 0.05})
+    neurons = LIF(**{**BASE, "n_neurons": 200, "prob_rand_fire": 0.05})
     spikes, _ = run(neurons, lambda t: np.zeros((1, 200)), 200)
     assert abs(spikes.mean() - 0.05) < 0.01
     again, _ = run(neurons, lambda t: np.zeros((1, 200)), 200)
@@ -70,13 +70,13 @@ def test_random_firing_rate_and_seed_determinism():
 
 
 def test_batched_threshold_per_network():
-    neurons = Neuron(**{**BASE, "firing_threshold": np.array([1.0, 3.0]), "potential_decay": 0.0}, batch_size=2)
+    neurons = LIF(**{**BASE, "firing_threshold": np.array([1.0, 3.0]), "potential_decay": 0.0}, batch_size=2)
     spikes, _ = run(neurons, lambda t: np.ones((2, 3)), 6, batch=2)
     assert spikes[:, 0, 0].sum() == 6 and spikes[:, 1, 0].sum() == 2
 
 
 def test_batch_rows_equal_single_runs():
-    neurons = Neuron(**{**BASE, "firing_threshold": 1.0, "refractory_period": 1})
+    neurons = LIF(**{**BASE, "firing_threshold": 1.0, "refractory_period": 1})
     drive = np.random.default_rng(3).random((20, 4, 3))
     batch, _ = run(neurons, lambda t: drive[t], 20, batch=4)
     for row in range(4):
@@ -85,7 +85,7 @@ def test_batch_rows_equal_single_runs():
 
 
 def test_polarity_fraction():
-    neurons = Neuron(**{**BASE, "n_neurons": 1000, "neuron_pct_inhibitory": 0.3})
+    neurons = LIF(**{**BASE, "n_neurons": 1000, "neuron_pct_inhibitory": 0.3})
     polarity = neurons.polarity(2, np.random.default_rng(0))
     assert polarity.shape == (2, 1000) and set(np.unique(polarity)) == {-1.0, 1.0}
     assert abs((polarity < 0).mean() - 0.3) < 0.05
@@ -100,5 +100,5 @@ def test_rand_potential_adds_bounded_noise_only():
 @pytest.mark.parametrize("key, value", [("potential_decay", 1.5), ("firing_threshold", 0.0),
                                         ("refractory_period", -1), ("spike_delay", 1.5)])
 def test_invalid_keys(key, value):
-    with pytest.raises(InvalidParameterError, match=f"The '{key}' parameter of Neuron must be"):
-        Neuron(**{**BASE, key: value})
+    with pytest.raises(InvalidParameterError, match=f"The '{key}' parameter of LIF must be"):
+        LIF(**{**BASE, key: value})

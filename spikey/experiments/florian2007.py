@@ -50,7 +50,7 @@ from spikey.games.logic import ALL_PATTERNS, logical_xor
 from spikey.games.vector import VectorGame
 from spikey.snn.input import RateMap, SymbolTrains
 from spikey.snn.network import ActiveRLNetwork
-from spikey.snn.neuron import Neuron
+from spikey.snn.neuron import LIF
 from spikey.snn.readout import Threshold
 from spikey.snn.reward import MatchExpected
 from spikey.snn.synapse import MSTDP, MSTDPET
@@ -100,7 +100,7 @@ TEMPORAL = {
     "max_weight": 10.0,
     "weight_scale": 10.0,
 }
-PARTS = {"neurons": Neuron, "weights": Random, "readout": Threshold, "rewarder": MatchExpected}
+PARTS = {"neurons": LIF, "weights": Random, "readout": Threshold, "rewarder": MatchExpected}
 
 
 class FlorianXOR(ActiveRLNetwork):

@@ -14,7 +14,7 @@ import gymnasium
 import numpy as np
 from gymnasium import spaces
 
-from spikey._keys import EXPECTED_VALUE
+from spikey.keys import EXPECTED_VALUE
 from spikey.games.template import Game, discrete_action, max_steps_key
 from spikey.module import InvalidParameterError, Key, Options
 

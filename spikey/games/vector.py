@@ -26,7 +26,7 @@ import numpy as np
 from gymnasium.envs.registration import load_env_creator
 from gymnasium.vector import AutoresetMode, SyncVectorEnv
 
-from spikey._keys import BATCH_SIZE
+from spikey.keys import BATCH_SIZE
 from spikey.games.gym_wrapper import GymWrapper
 from spikey.games.template import Game
 from spikey.module import InvalidParameterError

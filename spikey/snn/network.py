@@ -31,7 +31,7 @@ import json
 
 import numpy as np
 
-from spikey._keys import BATCH_SIZE, INPUT_DELAY, N_OUTPUTS, PROCESSING_TIME, SEED, SPIKE_PAIRING
+from spikey.keys import BATCH_SIZE, INPUT_DELAY, N_OUTPUTS, PROCESSING_TIME, SEED, SPIKE_PAIRING
 from spikey.module import InvalidParameterError, Params, key_row, unknown_key_error, validate_config
 
 STRUCTURAL_KEYS = frozenset({"n_inputs", "n_neurons", "n_outputs", "batch_size", "seed", "spike_delay"})
@@ -103,7 +103,7 @@ class Network:
     --------
     >>> from spikey.snn import input, neuron, readout, synapse, weight
     >>> class Tiny(Network):
-    ...     parts = {"inputs": input.StaticMap, "neurons": neuron.Neuron, "weights": weight.Manual,
+    ...     parts = {"inputs": input.StaticMap, "neurons": neuron.LIF, "weights": weight.Manual,
     ...              "synapses": synapse.STDP, "readout": readout.Threshold}
     ...     keys = {"n_inputs": 2, "n_neurons": 1, "n_outputs": 1, "processing_time": 10, "magnitude": 1.0,
     ...             "firing_threshold": 1.5, "potential_decay": 1.0, "max_weight": 1.0, "matrix": np.array([[1.0], [1.0], [0.0]]),
@@ -171,7 +171,7 @@ class Network:
                 if not known.same_declaration(key):
                     raise InvalidParameterError(
                         f"Key {key.name!r} is declared differently by {names[0]} and {owner}; "
-                        "share one Key from spikey._keys."
+                        "share one Key from spikey.keys."
                     )
                 if owner not in names:
                     names.append(owner)

@@ -15,7 +15,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from spikey._keys import MAGNITUDE, N_INPUTS
+from spikey.keys import MAGNITUDE, N_INPUTS
 from spikey.module import InstanceOf, Interval, InvalidParameterError, Key, Module
 from spikey.snn.neuron.template import draw_polarity
 

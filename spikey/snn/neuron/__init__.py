@@ -1,5 +1,6 @@
 """Spiking neuron groups: the body of a network."""
+from spikey.snn.neuron.lif import LIF, lif_step
 from spikey.snn.neuron.rand_potential import RandPotential
-from spikey.snn.neuron.template import Neuron, lif_step
+from spikey.snn.neuron.template import Neuron
 
-__all__ = ["Neuron", "RandPotential", "lif_step"]
+__all__ = ["Neuron", "LIF", "RandPotential", "lif_step"]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from spikey.module import Interval, Key
-from spikey.snn.neuron.template import Neuron, NeuronState, column, fire, integrate
+from spikey.snn.neuron.lif import LIF, NeuronState, column, fire, integrate
 
 
 def rand_potential_step(state: NeuronState, incoming: np.ndarray, p, rng: np.random.Generator):
@@ -22,7 +22,7 @@ def rand_potential_step(state: NeuronState, incoming: np.ndarray, p, rng: np.ran
     return fire(state, potential, ready, fired, p)
 
 
-class RandPotential(Neuron):
+class RandPotential(LIF):
     """LIF neurons that receive random charge ``U(0, leak_scalar)`` with probability ``prob_rand_fire``.
 
     Examples
@@ -36,7 +36,7 @@ class RandPotential(Neuron):
     True
     """
 
-    NECESSARY_KEYS = Neuron.extend_keys(
+    NECESSARY_KEYS = LIF.extend_keys(
         Key("leak_scalar", Interval(float, 0, None), "Largest random charge added in one step."),
     )
 

@@ -1,21 +1,21 @@
-"""Leaky integrate-and-fire neurons, the body of every Spikey network.
+"""Neuron base: what every neuron model provides to a network.
 
-Each timestep the potential relaxes toward ``resting_mv`` by the fraction
-``potential_decay`` and adds the incoming charge:
-``v(t) = resting_mv + (v(t-1) - resting_mv) (1 - potential_decay) + I(t)``.
-A neuron whose potential reaches ``firing_threshold`` (or that fires at random
-with probability ``prob_rand_fire``) spikes, returns to ``resting_mv`` and stays
-silent, holding ``resting_mv`` and ignoring input, for ``refractory_period``
-steps. Its spike leaves it ``spike_delay`` steps after the threshold crossing.
+A neuron part owns no arrays. ``init_state`` builds the state of a batch of
+``n_neurons`` neurons (arrays with a leading batch axis), and ``step``
+advances it by one 1 ms timestep given the charge arriving at each neuron,
+returning the spikes emitted at that step. Every spike delivers ``magnitude``
+times the synapse's weight to its postsynaptic neurons; ``polarity`` draws
+each neuron's sign (+1 excitatory, -1 inhibitory), which bounds its outgoing
+weights.
 """
 from __future__ import annotations
 
-from typing import NamedTuple
-
 import numpy as np
 
-from spikey._keys import MAGNITUDE, N_NEURONS
+from spikey.keys import MAGNITUDE, N_NEURONS
 from spikey.module import Interval, Key, Module
+
+__all__ = ["Neuron", "draw_polarity"]
 
 
 def draw_polarity(batch_size: int, n: int, pct_inhibitory: float, rng: np.random.Generator) -> np.ndarray:
@@ -25,121 +25,48 @@ def draw_polarity(batch_size: int, n: int, pct_inhibitory: float, rng: np.random
     return np.where(rng.random((batch_size, n)) < pct_inhibitory, -1.0, 1.0)
 
 
-def column(value):
-    """A scalar or a (B,) batched key, shaped to broadcast over (B, n)."""
-    return np.reshape(value, (-1, 1)) if isinstance(value, np.ndarray) else value
-
-
-class NeuronState(NamedTuple):
-    potential: np.ndarray  # (B, n_neurons) float64
-    refractory_timer: np.ndarray  # (B, n_neurons) int64, steps of silence left (<= 0: ready)
-    pending: np.ndarray  # (B, spike_delay, n_neurons) bool, spikes waiting to leave
-
-
-def integrate(state: NeuronState, incoming: np.ndarray, p) -> tuple[np.ndarray, np.ndarray]:
-    """Leak and integrate one step; return ``(potential, ready)``, refractory neurons held at rest."""
-    ready = state.refractory_timer <= 0
-    decay = 1.0 - column(p.potential_decay)
-    potential = (state.potential - p.resting_mv if p.resting_mv else state.potential) * decay
-    potential += incoming
-    potential *= ready  # refractory neurons stay at rest
-    if p.resting_mv:
-        potential += p.resting_mv
-    return potential, ready
-
-
-def fire(state: NeuronState, potential, ready, fired, p) -> tuple[np.ndarray, NeuronState]:
-    """Reset ready neurons that fired, start their refractory period and emit (possibly delayed) spikes.
-
-    ``potential`` and ``fired`` are new arrays of this step and are changed in place.
-    """
-    fired &= ready
-    np.copyto(potential, p.resting_mv, where=fired)
-    timer = state.refractory_timer - 1
-    np.copyto(timer, p.refractory_period, where=fired)
-    if p.spike_delay == 0:
-        return fired, NeuronState(potential, timer, state.pending)
-    emitted = state.pending[:, 0]
-    pending = np.concatenate((state.pending[:, 1:], fired[:, None]), axis=1)
-    return emitted, NeuronState(potential, timer, pending)
-
-
-def lif_step(state: NeuronState, incoming: np.ndarray, p, rng: np.random.Generator):
-    """Advance every network of the batch one step; return ``(spikes, new_state)``."""
-    potential, ready = integrate(state, incoming, p)
-    fired = potential >= column(p.firing_threshold)
-    if p.prob_rand_fire > 0:
-        fired |= rng.random(potential.shape) < p.prob_rand_fire
-    return fire(state, potential, ready, fired, p)
-
-
 class Neuron(Module):
-    """A group of leaky integrate-and-fire neurons.
+    """Base class of neuron models: subclasses implement ``init_state`` and ``step``.
 
-    Attributes
-    ----------
-    State.potential : ndarray of shape (B, n_neurons), float64
-    State.refractory_timer : ndarray of shape (B, n_neurons), int64
-        Steps of silence left; zero or negative when the neuron is ready.
-    State.pending : ndarray of shape (B, spike_delay, n_neurons), bool
+    A network reads ``params.n_neurons`` and ``params.magnitude``, and calls
+    :meth:`polarity` once at construction, :meth:`init_state` at every
+    ``reset()`` and :meth:`step` at every timestep.
 
-    Examples
+    See Also
     --------
-    >>> neurons = Neuron(n_neurons=4, magnitude=1.0, firing_threshold=1.0, potential_decay=0.1,
-    ...                  refractory_period=2)
-    >>> rng = np.random.default_rng(0)
-    >>> state = neurons.init_state(batch_size=2, rng=rng)
-    >>> spikes, state = neurons.step(state, np.full((2, 4), 0.6), rng)
-    >>> spikes, state = neurons.step(state, np.full((2, 4), 0.6), rng)
-    >>> spikes.shape, spikes.dtype, bool(spikes.all())
-    ((2, 4), dtype('bool'), True)
+    spikey.snn.neuron.LIF : Leaky integrate-and-fire neurons.
+    spikey.testing.check_part : Checks a neuron model against this contract.
     """
 
     NECESSARY_KEYS = (
         N_NEURONS,
         MAGNITUDE,
-        Key("firing_threshold", Interval(float, 0, None, closed="neither"),
-            "Potential, relative to 0, at which a neuron spikes.", batched=True),
-        Key("potential_decay", Interval(float, 0, 1), "Fraction of (potential - resting_mv) lost per step.",
-            batched=True),
-        Key("refractory_period", Interval(int, 0, None), "Steps a neuron stays silent after it spikes.", default=0),
-        Key("resting_mv", Interval(float), "Potential a neuron rests at and resets to after a spike.", default=0.0),
-        Key("spike_delay", Interval(int, 0, 100), "Steps between crossing the threshold and the spike leaving.",
-            default=0),
-        Key("prob_rand_fire", Interval(float, 0, 1), "Per-step probability that a neuron spikes at random.",
-            default=0.0),
         Key("neuron_pct_inhibitory", Interval(float, 0, 1), "Probability that a body neuron is inhibitory.",
             default=0.0),
     )
-
-    State = NeuronState
-
-    def init_state(self, batch_size: int, rng: np.random.Generator) -> NeuronState:
-        """Neurons at rest with nothing pending."""
-        shape = (batch_size, self.params.n_neurons)
-        return NeuronState(
-            np.full(shape, self.params.resting_mv),
-            np.zeros(shape, dtype=np.int64),
-            np.zeros((batch_size, self.params.spike_delay, self.params.n_neurons), dtype=bool),
-        )
 
     def polarity(self, batch_size: int, rng: np.random.Generator) -> np.ndarray:
         """Draw each neuron's sign (B, n_neurons): +1 excitatory, -1 inhibitory."""
         return draw_polarity(batch_size, self.params.n_neurons, self.params.neuron_pct_inhibitory, rng)
 
-    def step(self, state: NeuronState, incoming: np.ndarray, rng: np.random.Generator):
+    def init_state(self, batch_size: int, rng: np.random.Generator):
+        """The state of ``batch_size`` networks' neurons at rest: a NamedTuple of (B, ...) arrays."""
+        raise NotImplementedError
+
+    def step(self, state, incoming: np.ndarray, rng: np.random.Generator):
         """One timestep.
 
         Parameters
         ----------
-        state : NeuronState
+        state : NamedTuple
+            The neurons' state, arrays with a leading batch axis; not changed in place.
         incoming : ndarray of shape (B, n_neurons)
-            Charge arriving this step.
+            Charge (mV) arriving this step; not changed.
         rng : numpy.random.Generator
 
         Returns
         -------
         spikes : ndarray of shape (B, n_neurons), bool
-        state : NeuronState
+        state : NamedTuple
         """
-        return lif_step(state, incoming, self.params, rng)
+        raise NotImplementedError

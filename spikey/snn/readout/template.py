@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from spikey._keys import N_ACTIONS, N_OUTPUTS
+from spikey.keys import N_ACTIONS, N_OUTPUTS
 from spikey.module import InvalidParameterError, Module
 
 

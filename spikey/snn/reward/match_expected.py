@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from spikey._keys import EXPECTED_VALUE
+from spikey.keys import EXPECTED_VALUE
 from spikey.snn.reward.template import Reward
 
 

@@ -15,7 +15,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from spikey._keys import N_INPUTS, N_NEURONS
+from spikey.keys import N_INPUTS, N_NEURONS
 from spikey.module import Module
 
 

@@ -18,7 +18,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from spikey._keys import MAX_WEIGHT, N_INPUTS, N_NEURONS
+from spikey.keys import MAX_WEIGHT, N_INPUTS, N_NEURONS
 from spikey.module import InvalidParameterError, Module
 
 __all__ = ["Weight", "WeightState", "bounds"]
