@@ -10,8 +10,8 @@ learns with
 
 - ``MSTDPET``, rewarded after every tick of 100 steps, as an RL game rewards
   each game step (``RLNetwork.reward``; +1 when the output neuron fired, else -1);
-- ``MSTDPET_every_step``, rewarded at every timestep (r = 1, small ``gamma``):
-  the upper bound of its cost, since the dense ``w += gamma r z`` then runs every step;
+- ``MSTDPET_every_step``, rewarded at every timestep (r = 1, small ``learning_rate``):
+  the upper bound of its cost, since the dense ``w += γ r z`` then runs every step;
 - ``STDP`` (small ``learning_rate``): only the rows and columns of each step's
   spikes change.
 
@@ -89,7 +89,7 @@ def build(n_neurons: int, rule: str, seed: int = 0) -> Network:
         "max_weight": 1.0, "prob_connection": 1.0, "weight_scale": weight_scale, "action_threshold": 0.01,
     }
     network, synapses = RULES[rule]
-    keys["gamma" if synapses is MSTDPET else "learning_rate"] = 1e-3 * weight_scale
+    keys["learning_rate"] = 1e-3 * weight_scale
     parts = {"inputs": RateMap, "neurons": LIF, "weights": Random, "synapses": synapses, "readout": Threshold}
     if network is RewardedEachTick:
         parts["rewarder"] = MatchExpected

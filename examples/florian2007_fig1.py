@@ -4,7 +4,7 @@ A single input (presynaptic row 0) projects to a single neuron (column 0); the
 spike times are imposed, not simulated. Presynaptic spikes at 5, 80, 115 and
 135 ms, postsynaptic at 10, 70, 110 and 140 ms; reward +1 before 100 ms and -1
 from 100 ms on; ``τ+ = τ- = 20`` ms, ``τz = 25`` ms, ``A+ = 1``, ``A- = -1``,
-``γ = 0.2`` (the STDP learning rate), initial weight 0.2 and no upper bound in
+learning rate ``γ = 0.2`` (``η`` for STDP), initial weight 0.2 and no upper bound in
 practice (bounds ``[0, 1e9]``). The weight is recorded after each of 200
 1 ms steps. Reference: R. V. Florian, Neural Computation 19(6):1468-1502, 2007.
 
@@ -35,7 +35,6 @@ CONFIG = {
     "tau_z": 25.0,
     "a_plus": 1.0,
     "a_minus": -1.0,
-    "gamma": 0.2,
     "learning_rate": 0.2,
 }
 RULES = {"stdp": STDP, "mstdp": MSTDP, "mstdpet": MSTDPET}

@@ -40,3 +40,20 @@ SPIKE_PAIRING = Key(
     "neuron; 'emission', when it is emitted, as Florian (2007)'s traces P+ do. Postsynaptic spikes count when emitted.",
     default="arrival",
 )
+
+# Learning rules (Florian 2007's symbols; Song, Miller & Abbott 2000 for the STDP window)
+TAU_PLUS = Key("tau_plus", Interval(float, 0, None, closed="neither"),
+               "Time constant τ+ (ms) of the presynaptic spike trace P+ (Florian 2007).", default=20.0)
+TAU_MINUS = Key("tau_minus", Interval(float, 0, None, closed="neither"),
+                "Time constant τ- (ms) of the postsynaptic spike trace P- (Florian 2007).", default=20.0)
+A_PLUS = Key("a_plus", Interval(float, 0, None),
+             "Potentiation amplitude A+ (>= 0): added to P+ at each presynaptic spike (Florian 2007).", default=1.0)
+A_MINUS = Key("a_minus", Interval(float, None, 0),
+              "Depression amplitude A- (<= 0; negative depresses): added to P- at each postsynaptic spike "
+              "(Florian 2007).", default=-1.0)
+LEARNING_RATE = Key("learning_rate", Interval(float, 0, None),
+                    "Learning rate: weight change (mV) per unit of trace product, times the reward in "
+                    "reward-modulated rules; Florian (2007)'s γ.", batched=True)
+TAU_Z = Key("tau_z", Interval(float, 0, None, closed="neither"),
+            "Time constant τz (ms) of the eligibility trace z (Florian 2007).", default=25.0)
+TRACE_DECAY = Key("trace_decay", Interval(float, 0, 1), "Fraction of the reward trace R lost per step.")

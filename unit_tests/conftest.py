@@ -19,7 +19,7 @@ KEYS = {
     "n_inputs": 8, "n_neurons": 7, "n_outputs": 1, "processing_time": 25, "magnitude": 1.0,
     "input_rate": 0.3, "firing_threshold": 1.0, "potential_decay": 0.2, "refractory_period": 1,
     "neuron_pct_inhibitory": 0.3, "prob_rand_fire": 0.02, "max_weight": 2.0, "prob_connection": 0.8,
-    "weight_scale": 1.5, "layer_sizes": (6, 1), "tau_z": 25.0, "gamma": 0.1, "action_threshold": 0.05,
+    "weight_scale": 1.5, "layer_sizes": (6, 1), "tau_z": 25.0, "learning_rate": 0.1, "action_threshold": 0.05,
     "expected_value": xor, "punish_mult": 1.0,
 }
 PARTS = {"inputs": RateMap, "neurons": LIF, "weights": Random, "synapses": MSTDPET, "readout": Threshold,

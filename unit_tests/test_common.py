@@ -67,9 +67,9 @@ PARTS = [
     (synapse.STDP, {**SIZES, "learning_rate": 0.05}),
     (synapse.LTP, {**SIZES, "learning_rate": 0.05, "trace_decay": 0.1}),
     (synapse.RLSTDP, {**SIZES, "learning_rate": 0.05, "trace_decay": 0.1}),
-    (synapse.MSTDP, {**SIZES, "gamma": 0.05}),
-    (synapse.MSTDP, {**SIZES, "gamma": np.array([0.0, 0.05, 0.2])}),
-    (synapse.MSTDPET, {**SIZES, "gamma": 0.05, "tau_z": 10.0}),
+    (synapse.MSTDP, {**SIZES, "learning_rate": 0.05}),
+    (synapse.MSTDP, {**SIZES, "learning_rate": np.array([0.0, 0.05, 0.2])}),
+    (synapse.MSTDPET, {**SIZES, "learning_rate": 0.05, "tau_z": 10.0}),
     (readout.Readout, {"n_outputs": 4}),
     (readout.NeuronRates, {"n_outputs": 4, "n_actions": 2}),
     (readout.PopulationVector, {"n_outputs": 4, "n_actions": 2}),
@@ -196,8 +196,8 @@ class LastRewardOnly(synapse.MSTDPET):
     (Unvalidated, {"n_outputs": 2, "gain": 1.0}, check_param_validation, "offset=2.0 was accepted"),
     (LambdaReward, {"score": lambda s, a: a * 1.0}, check_pickle, "pickling failed"),
     (CrossTalk, LIF, None, "check_batch_consistency failed for CrossTalk"),
-    (LearningReward, {**SIZES, "gamma": 0.1}, None, "check_batch_consistency failed for LearningReward"),
-    (LastRewardOnly, {**SIZES, "gamma": 0.1}, None, "check_blocks_equal_steps failed for LastRewardOnly"),
+    (LearningReward, {**SIZES, "learning_rate": 0.1}, None, "check_batch_consistency failed for LearningReward"),
+    (LastRewardOnly, {**SIZES, "learning_rate": 0.1}, None, "check_blocks_equal_steps failed for LastRewardOnly"),
 ], ids=lambda v: v.__name__ if isinstance(v, type) else None)
 def test_checks_catch_broken_parts(part_class, config, check, message):
     with pytest.raises(AssertionError, match="Fix: ") as raised:

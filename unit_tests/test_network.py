@@ -56,7 +56,7 @@ def test_same_seed_same_spikes_and_weights():
 
 
 def test_learning_changes_only_existing_synapses_within_bounds():
-    net = SmallActive(keys={"seed": 1, "gamma": 0.5})
+    net = SmallActive(keys={"seed": 1, "learning_rate": 0.5})
     net.reset()
     before = net.weights.copy()
     play(net, steps=20)
@@ -234,28 +234,28 @@ def test_list_keys_shows_every_key_and_who_declares_it():
     assert "Network" not in rows["n_outputs"]["declared_by"]
     assert rows["n_outputs"]["declared_by"] == "SmallRL, Threshold"
     assert rows["magnitude"]["declared_by"] == "RateMap, LIF"
-    assert {"gamma", "tau_z", "expected_value", "seed", "batch_size"} <= set(rows)
+    assert {"learning_rate", "tau_z", "expected_value", "seed", "batch_size"} <= set(rows)
 
 
 def test_set_key_validates_and_modifiers_schedule_per_episode():
-    net = SmallRL(keys={"seed": 0}, parts={"modifiers": [LinearDecay(key="gamma", t_stop=2, value_start=0.2,
+    net = SmallRL(keys={"seed": 0}, parts={"modifiers": [LinearDecay(key="learning_rate", t_stop=2, value_start=0.2,
                                                                      value_stop=0.0)]})
     values = []
     for _ in range(4):
         net.reset()
-        values.append(net.parts["synapses"].params.gamma)
+        values.append(net.parts["synapses"].params.learning_rate)
     assert values == [0.2, 0.1, 0.0, 0.0]
     with pytest.raises(InvalidParameterError, match="cannot change"):
         net.set_key("n_neurons", 3)
-    with pytest.raises(InvalidParameterError, match="Did you mean 'gamma'"):
-        net.set_key("gama", 0.1)
-    with pytest.raises(InvalidParameterError, match="The 'gamma' parameter"):
-        net.set_key("gamma", "high")
+    with pytest.raises(InvalidParameterError, match="Did you mean 'learning_rate'"):
+        net.set_key("learning_rte", 0.1)
+    with pytest.raises(InvalidParameterError, match="The 'learning_rate' parameter"):
+        net.set_key("learning_rate", "high")
 
 
 def test_templates_are_not_mutated_by_use():
     before = dict(SmallRL.keys), dict(SmallRL.parts)
-    SmallRL(keys={"seed": 5, "gamma": 0.3}, parts={"inputs": StaticMap})
+    SmallRL(keys={"seed": 5, "learning_rate": 0.3}, parts={"inputs": StaticMap})
     assert (dict(SmallRL.keys), dict(SmallRL.parts)) == before
 
 

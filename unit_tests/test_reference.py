@@ -66,7 +66,7 @@ def reference_run(seed, batch_size, patterns, p):
             p_minus = p_minus * d_minus + p["a_minus"] * fired
             zeta = np.einsum("bi,bj->bij", p_plus, fired) + np.einsum("bi,bj->bij", emitted, p_minus)
             z = z * d_z + zeta * mask / p["tau_z"]
-            w = np.clip(w + p["gamma"] * r[:, None, None] * z, low, high)
+            w = np.clip(w + p["learning_rate"] * r[:, None, None] * z, low, high)
             log[t] = emitted
         logs.append(log)
         weights.append(w.copy())

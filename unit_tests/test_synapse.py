@@ -18,13 +18,13 @@ BASE = {"n_inputs": N_INPUTS, "n_neurons": N_NEURONS}
 STDP_SHAPE = {"tau_plus": 5.0, "tau_minus": 8.0, "a_plus": 1.0, "a_minus": -1.2}
 CONFIGS = {
     STDP: {**STDP_SHAPE, "learning_rate": 0.3},
-    MSTDP: {**STDP_SHAPE, "gamma": 0.3},
-    MSTDPET: {**STDP_SHAPE, "gamma": 0.3, "tau_z": 3.0},
-    RLSTDP: {"learning_rate": 0.3, "trace_decay": 0.2, "stdp_window": 4},
-    LTP: {"learning_rate": 0.3, "trace_decay": 0.2, "stdp_window": 4},
+    MSTDP: {**STDP_SHAPE, "learning_rate": 0.3},
+    MSTDPET: {**STDP_SHAPE, "learning_rate": 0.3, "tau_z": 3.0},
+    RLSTDP: {"learning_rate": 0.3, "trace_decay": 0.2, "tau_plus": 4.0, "tau_minus": 6.0},
+    LTP: {"learning_rate": 0.3, "trace_decay": 0.2, "tau_plus": 4.0},
 }
 RULES = list(CONFIGS)
-RATE_KEY = {STDP: "learning_rate", MSTDP: "gamma", MSTDPET: "gamma", RLSTDP: "learning_rate", LTP: "learning_rate"}
+RATE_KEY = dict.fromkeys(CONFIGS, "learning_rate")
 
 
 def make(rule, **changes):
@@ -90,7 +90,7 @@ def test_rlstdp_and_ltp_pair_closed_form(d):
     decay, window, rate = 0.1, 6, 0.05
     r_at = lambda t: 2.0 * (1 - decay) ** (t + 1)  # reward 2 given before step 0, decayed at every step
     for rule, sign in [(RLSTDP, -1.0), (LTP, 0.0)]:
-        part = rule(**BASE, learning_rate=rate, trace_decay=decay, stdp_window=window)
+        part = rule(**BASE, learning_rate=rate, trace_decay=decay, tau_plus=window, tau_minus=window)
         got = single_synapse(part, [4], [4 + d], reward=2.0)
         assert got == pytest.approx(rate * r_at(4 + d) * math.exp(-d / window), rel=1e-12)
         got = single_synapse(part, [4 + d], [4], reward=2.0)
@@ -123,9 +123,10 @@ def dense_reference(rule, params, weights, pre, post, reward):
                 dw = rate * r * z
         else:
             ages = t - np.arange(t)  # the spikes strictly before t, d_t >= 1 steps ago
-            kernel = np.exp(-ages / params["stdp_window"])[:, None, None]
-            x_pre = (kernel * pre[:t]).sum(axis=0) if t else np.zeros((batch, N_PRE))
-            x_post = (kernel * post[:t]).sum(axis=0) if t else np.zeros((batch, N_POST))
+            kernel_plus = np.exp(-ages / params["tau_plus"])[:, None, None]
+            kernel_minus = np.exp(-ages / params.get("tau_minus", 20.0))[:, None, None]
+            x_pre = (kernel_plus * pre[:t]).sum(axis=0) if t else np.zeros((batch, N_PRE))
+            x_post = (kernel_minus * post[:t]).sum(axis=0) if t else np.zeros((batch, N_POST))
             if rule is RLSTDP:
                 trace = trace * (1 - params["trace_decay"]) + reward[t]
                 hebb = np.einsum("bi,bj->bij", x_pre, f_post) - np.einsum("bi,bj->bij", f_pre, x_post)
@@ -153,7 +154,7 @@ def test_matches_dense_reference_with_clipping(rule):
 
 def test_mstdpet_eligibility_exact_across_renormalization():
     rng = np.random.default_rng(2)
-    params = {**BASE, **CONFIGS[MSTDPET], "tau_z": 0.5, "gamma": 1e-3}
+    params = {**BASE, **CONFIGS[MSTDPET], "tau_z": 0.5, "learning_rate": 1e-3}
     part = MSTDPET(**params)
     weights = weight_state(2, rng, low=40.0, high=60.0, max_weight=100.0)  # far from the bounds: no clipping
     pre, post, reward = random_inputs(300, 2, rng)  # z_scale drops by e^-2 per step: renormalized twice
@@ -327,9 +328,7 @@ INVALID = {
     "tau_z": [0.0, -2.0],
     "a_plus": [-0.1, True],
     "a_minus": [0.5],
-    "learning_rate": [-0.1, "fast"],
-    "gamma": [-1.0, [0.1, -0.1]],
-    "stdp_window": [0, 2.5],
+    "learning_rate": [-0.1, "fast", [0.1, -0.1]],
     "trace_decay": [1.5, -0.1],
 }
 
@@ -350,10 +349,20 @@ def test_invalid_keys_raise(rule):
 @pytest.mark.parametrize("rule", RULES)
 def test_keys_documented_with_defaults(rule):
     rows = {row["name"]: row for row in rule.list_keys()}
-    assert {"n_inputs", "n_neurons", RATE_KEY[rule]} <= set(rows)
+    assert {"n_inputs", "n_neurons", "learning_rate", "tau_plus"} <= set(rows)
     assert all(row["description"] for row in rows.values())
-    if "tau_plus" in rows:
-        assert (rows["tau_plus"]["default"], rows["a_plus"]["default"], rows["a_minus"]["default"]) == (20.0, 1.0, -1.0)
+    assert rows["tau_plus"]["default"] == 20.0
+    if "a_plus" in rows:
+        assert (rows["a_plus"]["default"], rows["a_minus"]["default"]) == (1.0, -1.0)
+
+
+def test_one_name_per_concept_across_rules():
+    """Every rule reads its learning rate and its time constants under the same shared keys."""
+    declared = {}
+    for rule in RULES:
+        for key in rule.NECESSARY_KEYS:
+            assert declared.setdefault(key.name, key) is key, f"{rule.__name__} redeclares {key.name!r}"
+    assert "gamma" not in declared and "stdp_window" not in declared
 
 
 # ---------------------------------------------------------------- blocks of steps

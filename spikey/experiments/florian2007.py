@@ -21,7 +21,7 @@ Rate coding (section 4.2): two groups of 30 Poisson inputs, 40 Hz for a true
 bit and silent for a false one, half of each group inhibitory; 60 hidden
 neurons; input -> hidden weights in ``[0, 5]`` mV (excitatory inputs) or
 ``[-5, 0]`` mV (inhibitory), hidden -> output in ``[0, 5]`` mV. MSTDPET uses
-``γ = 0.625`` mV, MSTDP ``γ = 0.1`` mV.
+the learning rate ``γ = 0.625`` mV (key ``learning_rate``), MSTDP ``γ = 0.1`` mV.
 
 Temporal coding (section 4.3): two inputs, each replaying one of two frozen
 random 500 ms trains of 50 spikes, one per bit value, drawn once per network;
@@ -119,7 +119,7 @@ class FlorianXOR(ActiveRLNetwork):
     """
 
     parts = {**PARTS, "inputs": RateMap, "synapses": MSTDPET}
-    keys = {**RATE, "tau_z": 25.0, "gamma": 0.625}
+    keys = {**RATE, "tau_z": 25.0, "learning_rate": 0.625}
 
 
 class FlorianXORMSTDP(ActiveRLNetwork):
@@ -128,12 +128,12 @@ class FlorianXORMSTDP(ActiveRLNetwork):
     Examples
     --------
     >>> net = FlorianXORMSTDP(keys={"seed": 0})
-    >>> type(net.parts["synapses"]).__name__, net.parts["synapses"].params.gamma
+    >>> type(net.parts["synapses"]).__name__, net.parts["synapses"].params.learning_rate
     ('MSTDP', 0.1)
     """
 
     parts = {**PARTS, "inputs": RateMap, "synapses": MSTDP}
-    keys = {**RATE, "gamma": 0.1}
+    keys = {**RATE, "learning_rate": 0.1}
 
 
 class FlorianTemporalXOR(ActiveRLNetwork):
@@ -149,7 +149,7 @@ class FlorianTemporalXOR(ActiveRLNetwork):
     """
 
     parts = {**PARTS, "inputs": SymbolTrains, "synapses": MSTDPET}
-    keys = {**TEMPORAL, "tau_z": 25.0, "gamma": 0.25}
+    keys = {**TEMPORAL, "tau_z": 25.0, "learning_rate": 0.25}
 
 
 class FlorianTemporalXORMSTDP(ActiveRLNetwork):
@@ -163,7 +163,7 @@ class FlorianTemporalXORMSTDP(ActiveRLNetwork):
     """
 
     parts = {**PARTS, "inputs": SymbolTrains, "synapses": MSTDP}
-    keys = {**TEMPORAL, "gamma": 0.01}
+    keys = {**TEMPORAL, "learning_rate": 0.01}
 
 
 def play_xor(net, n_epochs: int, seed: int, progress: bool = False) -> np.ndarray:

@@ -1,4 +1,4 @@
-"""Shared machinery of the trace-based learning rules: their keys and sparse weight updates.
+"""Shared machinery of the trace-based learning rules: decays and sparse weight updates.
 
 Every rule here changes a synapse ``(pre i, post j)`` of network ``b`` by a sum
 of outer products ``f[b] * (x[b, i] * post[b, j] + pre[b, i] * y[b, j])``, with
@@ -18,17 +18,7 @@ import math
 
 import numpy as np
 
-from spikey.module import Interval, Key
-
 __all__ = [
-    "TAU_PLUS",
-    "TAU_MINUS",
-    "A_PLUS",
-    "A_MINUS",
-    "LEARNING_RATE",
-    "GAMMA",
-    "STDP_WINDOW",
-    "TRACE_DECAY",
     "decay_factor",
     "decay_powers",
     "per_network",
@@ -37,43 +27,6 @@ __all__ = [
     "add_outer_sum",
     "add_matrix",
 ]
-
-_POSITIVE = Interval(float, 0, None, closed="neither")
-
-TAU_PLUS = Key("tau_plus", _POSITIVE, "Time constant of the presynaptic trace P+, in ms (timesteps).", default=20.0)
-TAU_MINUS = Key("tau_minus", _POSITIVE, "Time constant of the postsynaptic trace P-, in ms (timesteps).", default=20.0)
-A_PLUS = Key(
-    "a_plus",
-    Interval(float, 0, None),
-    "Added to P+ per presynaptic spike: the potentiation amplitude A+ (>= 0).",
-    default=1.0,
-)
-A_MINUS = Key(
-    "a_minus",
-    Interval(float, None, 0),
-    "Added to P- per postsynaptic spike: the signed depression amplitude A- (<= 0; negative depresses).",
-    default=-1.0,
-)
-LEARNING_RATE = Key(
-    "learning_rate",
-    Interval(float, 0, None),
-    "Scale of every weight change, in weight units per unit of trace product.",
-    batched=True,
-)
-GAMMA = Key(
-    "gamma",
-    Interval(float, 0, None),
-    "Learning rate gamma of Florian (2007): weight change per unit of reward times eligibility.",
-    batched=True,
-)
-STDP_WINDOW = Key(
-    "stdp_window",
-    Interval(int, 1, None),
-    "Time constant of the exponential pre- and postsynaptic spike traces, in ms (timesteps).",
-    default=20,
-)
-TRACE_DECAY = Key("trace_decay", Interval(float, 0, 1), "Fraction of the reward trace lost per step.")
-
 
 def decay_factor(tau: float) -> float:
     """Per-timestep decay ``exp(-1 / tau)`` of a trace with time constant ``tau`` ms."""

@@ -2,11 +2,11 @@
 
 As RLSTDP without the depression term, and the reward sets the reward trace
 instead of adding to it. Per timestep, with ``f`` the 0/1 spikes of this step,
-``d = e^(-1/stdp_window)``, ``η`` the learning rate and ``r`` the reward given
+``d = e^(-1/τ+)``, ``η`` the learning rate and ``r`` the reward given
 at this step: ``x_pre ← d (x_pre + f_pre(t-1))``, ``R ← (1 - trace_decay) R``
 then ``R ← r`` where ``r ≠ 0`` (a step's zero reward means none was given),
 ``w ← clip(w + η R x_pre ⊗ f_post, low, high)``: a presynaptic spike
-``d_t >= 1`` ms before a postsynaptic one counts ``e^(-d_t/stdp_window)``.
+``d_t >= 1`` ms before a postsynaptic one counts ``e^(-d_t/τ+)``.
 ``reward(r)`` after a tick sets ``R = r`` for every network, zero included (as
 Spikey's LTP did), and redoes the most recent step with that ``R``:
 ``w += η (r - R_old) x_pre ⊗ f_post``.
@@ -17,14 +17,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from spikey.snn.synapse._traces import (
-    LEARNING_RATE,
-    STDP_WINDOW,
-    TRACE_DECAY,
-    add_outer,
-    decay_factor,
-    per_network,
-)
+from spikey.keys import LEARNING_RATE, TAU_PLUS, TRACE_DECAY
+from spikey.snn.synapse._traces import add_outer, decay_factor, per_network
 from spikey.snn.synapse.template import Synapse
 
 __all__ = ["LTP", "ltp_step", "ltp_reward"]
@@ -46,7 +40,7 @@ def ltp_reward(state, weights, reward, params):
 def ltp_step(state, weights, pre, post, reward, params):
     """One LTP timestep: decay the traces, set ``R`` where rewarded, apply ``η R`` potentiation."""
     reward = np.asarray(reward, dtype=np.float64)
-    x_pre = (state.x_pre + state.pre) * decay_factor(params.stdp_window)
+    x_pre = (state.x_pre + state.pre) * decay_factor(params.tau_plus)
     trace = np.where(reward != 0, reward, state.trace * (1.0 - params.trace_decay))
     new_state = LTP.State(x_pre, np.array(pre, dtype=bool), np.array(post, dtype=bool), trace)
     _potentiate(new_state, weights, per_network(params.learning_rate, trace.shape[0]) * trace, params)
@@ -84,7 +78,7 @@ class LTP(Synapse):
     0.547561
     """
 
-    NECESSARY_KEYS = Synapse.extend_keys(LEARNING_RATE, TRACE_DECAY, STDP_WINDOW)
+    NECESSARY_KEYS = Synapse.extend_keys(LEARNING_RATE, TRACE_DECAY, TAU_PLUS)
 
     class State(NamedTuple):
         x_pre: np.ndarray

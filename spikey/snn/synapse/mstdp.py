@@ -15,15 +15,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from spikey.snn.synapse._traces import (
-    A_MINUS,
-    A_PLUS,
-    GAMMA,
-    TAU_MINUS,
-    TAU_PLUS,
-    add_outer,
-    per_network,
-)
+from spikey.keys import A_MINUS, A_PLUS, LEARNING_RATE, TAU_MINUS, TAU_PLUS
+from spikey.snn.synapse._traces import add_outer, per_network
 from spikey.snn.synapse.stdp import stdp_traces
 from spikey.snn.synapse.template import Synapse
 
@@ -32,7 +25,7 @@ __all__ = ["MSTDP", "mstdp_step", "mstdp_reward"]
 
 def mstdp_reward(state, weights, reward, params):
     """``w += γ r ζ`` with the eligibility ``ζ`` of the most recent step (in place)."""
-    factor = per_network(params.gamma, state.pre.shape[0]) * reward
+    factor = per_network(params.learning_rate, state.pre.shape[0]) * reward
     add_outer(weights.values, weights, factor, state.p_plus, state.post, state.pre, state.p_minus, clip=True)
 
 
@@ -71,7 +64,7 @@ class MSTDP(Synapse):
     >>> import numpy as np
     >>> from spikey.snn.synapse import MSTDP
     >>> from spikey.snn.weight.template import Weight
-    >>> rule = MSTDP(n_inputs=1, n_neurons=1, gamma=0.1)
+    >>> rule = MSTDP(n_inputs=1, n_neurons=1, learning_rate=0.1)
     >>> state = rule.init_state(batch_size=1, rng=np.random.default_rng(0))
     >>> weights = Weight.State(np.full((1, 2, 1), 0.5), np.ones((1, 2, 1), dtype=bool), np.zeros((1, 2)), np.ones((1, 2)))
     >>> state = rule.timestep(state, weights, np.array([[True, False]]), np.array([[False]]), np.zeros(1))
@@ -83,7 +76,7 @@ class MSTDP(Synapse):
     0.690246
     """
 
-    NECESSARY_KEYS = Synapse.extend_keys(TAU_PLUS, TAU_MINUS, A_PLUS, A_MINUS, GAMMA)
+    NECESSARY_KEYS = Synapse.extend_keys(TAU_PLUS, TAU_MINUS, A_PLUS, A_MINUS, LEARNING_RATE)
     REWARD_GATED = True
 
     class State(NamedTuple):

@@ -24,29 +24,11 @@ from typing import NamedTuple
 
 import numpy as np
 
-from spikey.module import Interval, Key
-from spikey.snn.synapse._traces import (
-    A_MINUS,
-    A_PLUS,
-    GAMMA,
-    TAU_MINUS,
-    TAU_PLUS,
-    add_matrix,
-    add_outer_sum,
-    decay_factor,
-    decay_powers,
-    trace_history,
-)
+from spikey.keys import A_MINUS, A_PLUS, LEARNING_RATE, TAU_MINUS, TAU_PLUS, TAU_Z
+from spikey.snn.synapse._traces import add_matrix, add_outer_sum, decay_factor, decay_powers, trace_history
 from spikey.snn.synapse.template import Synapse
 
 __all__ = ["MSTDPET", "mstdpet_step", "mstdpet_reward", "eligibility"]
-
-TAU_Z = Key(
-    "tau_z",
-    Interval(float, 0, None, closed="neither"),
-    "Time constant of the eligibility trace z, in ms (timesteps).",
-    default=25.0,
-)
 
 _RENORMALIZE_BELOW = 1e-100
 
@@ -61,7 +43,7 @@ def mstdpet_reward(state, weights, reward, params):
     reward = np.asarray(reward, dtype=np.float64)
     if not reward.any():
         return
-    gain = params.gamma * reward  # gamma is a float or (B,)
+    gain = params.learning_rate * reward  # learning_rate is a float or (B,)
     add_matrix(weights, gain * state.z_scale, state.z)
 
 
@@ -141,7 +123,7 @@ class MSTDPET(Synapse):
     >>> import numpy as np
     >>> from spikey.snn.synapse import MSTDPET
     >>> from spikey.snn.weight.template import Weight
-    >>> rule = MSTDPET(n_inputs=1, n_neurons=1, gamma=0.5)
+    >>> rule = MSTDPET(n_inputs=1, n_neurons=1, learning_rate=0.5)
     >>> state = rule.init_state(batch_size=1, rng=np.random.default_rng(0))
     >>> weights = Weight.State(np.full((1, 2, 1), 0.5), np.ones((1, 2, 1), dtype=bool), np.zeros((1, 2)), np.ones((1, 2)))
     >>> pre = np.array([[[True, False]], [[False, False]]])  # (steps, batch, n_pre): input spikes at step 0
@@ -154,7 +136,7 @@ class MSTDPET(Synapse):
     0.519025
     """
 
-    NECESSARY_KEYS = Synapse.extend_keys(TAU_PLUS, TAU_MINUS, TAU_Z, A_PLUS, A_MINUS, GAMMA)
+    NECESSARY_KEYS = Synapse.extend_keys(TAU_PLUS, TAU_MINUS, TAU_Z, A_PLUS, A_MINUS, LEARNING_RATE)
     REWARD_GATED = True
 
     class State(NamedTuple):

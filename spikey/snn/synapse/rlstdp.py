@@ -2,12 +2,13 @@
 
 A reward trace ``R`` of shape (B,) scales symmetric STDP. Per timestep, with
 ``f`` the 0/1 spikes of this step, ``⊗`` the outer product over (pre, post),
-``d = e^(-1/stdp_window)``, ``η`` the learning rate and ``r`` the reward given
-at this step: ``x_pre ← d (x_pre + f_pre(t-1))``, ``x_post ← d (x_post + f_post(t-1))``,
+``d± = e^(-1/τ±)``, ``η`` the learning rate and ``r`` the reward given
+at this step: ``x_pre ← d+ (x_pre + f_pre(t-1))``, ``x_post ← d- (x_post + f_post(t-1))``,
 ``R ← (1 - trace_decay) R + r``, ``w ← clip(w + η R (x_pre ⊗ f_post - f_pre ⊗ x_post), low, high)``.
 The spike traces hold only spikes strictly before this step, so a pair ``d_t >= 1``
-ms apart counts ``e^(-d_t/stdp_window)``: potentiation for pre before post,
-depression for post before pre, nothing for coincident spikes (as Spikey's
+ms apart counts ``e^(-d_t/τ+)`` (pre before post: potentiation) or ``e^(-d_t/τ-)``
+(post before pre: depression),
+nothing for coincident spikes (as Spikey's
 window over ``spike_log[:-1]``). ``reward(r)`` after a tick adds ``r`` to ``R``
 and applies ``η r (x_pre ⊗ f_post - f_pre ⊗ x_post)`` of the most recent step,
 exactly as if ``r`` had been given at that step.
@@ -18,14 +19,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from spikey.snn.synapse._traces import (
-    LEARNING_RATE,
-    STDP_WINDOW,
-    TRACE_DECAY,
-    add_outer,
-    decay_factor,
-    per_network,
-)
+from spikey.keys import LEARNING_RATE, TAU_MINUS, TAU_PLUS, TRACE_DECAY
+from spikey.snn.synapse._traces import add_outer, decay_factor, per_network
 from spikey.snn.synapse.template import Synapse
 
 __all__ = ["RLSTDP", "rlstdp_step", "rlstdp_reward"]
@@ -39,9 +34,8 @@ def rlstdp_reward(state, weights, reward, params):
 
 def rlstdp_step(state, weights, pre, post, reward, params):
     """One RLSTDP timestep: decay the traces, then apply ``η R`` STDP; return the new state."""
-    decay = decay_factor(params.stdp_window)
-    x_pre = (state.x_pre + state.pre) * decay
-    x_post = (state.x_post + state.post) * decay
+    x_pre = (state.x_pre + state.pre) * decay_factor(params.tau_plus)
+    x_post = (state.x_post + state.post) * decay_factor(params.tau_minus)
     trace = state.trace * (1.0 - params.trace_decay) + reward
     new_state = RLSTDP.State(x_pre, x_post, np.array(pre, dtype=bool), np.array(post, dtype=bool), trace)
     rlstdp_reward(new_state, weights, trace, params)
@@ -82,7 +76,7 @@ class RLSTDP(Synapse):
     0.523781
     """
 
-    NECESSARY_KEYS = Synapse.extend_keys(LEARNING_RATE, TRACE_DECAY, STDP_WINDOW)
+    NECESSARY_KEYS = Synapse.extend_keys(LEARNING_RATE, TRACE_DECAY, TAU_PLUS, TAU_MINUS)
 
     class State(NamedTuple):
         x_pre: np.ndarray

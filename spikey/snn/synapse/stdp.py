@@ -16,16 +16,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from spikey.snn.synapse._traces import (
-    A_MINUS,
-    A_PLUS,
-    LEARNING_RATE,
-    TAU_MINUS,
-    TAU_PLUS,
-    add_outer,
-    decay_factor,
-    per_network,
-)
+from spikey.keys import A_MINUS, A_PLUS, LEARNING_RATE, TAU_MINUS, TAU_PLUS
+from spikey.snn.synapse._traces import add_outer, decay_factor, per_network
 from spikey.snn.synapse.template import Synapse
 
 __all__ = ["STDP", "stdp_traces", "stdp_step"]
