@@ -16,7 +16,8 @@ and the wall time, and writes to ``--out``:
 - ``success.png``: success over training epochs and the mean rate per pattern.
 
 A finished batch is saved at once; rerunning the same command resumes after
-the last finished batch.
+the last finished batch, and a larger (or smaller) ``--runs`` adds runs to (or
+scores a prefix of) the saved ones.
 
 Usage::
 
@@ -119,12 +120,15 @@ def plot(train: np.ndarray, title: str, path: Path) -> None:
 
 
 def load_finished(out: Path, config: dict) -> tuple[dict, list]:
-    """Rates and per-batch wall times of the batches a previous run of the same configuration finished."""
+    """Rates and per-batch wall times of the runs a previous invocation finished and saved in ``out``.
+
+    The saved configuration must equal ``config`` but for the number of runs.
+    """
     results, rates = out / "results.json", out / "rates.npz"
     if not (results.exists() and rates.exists()):
         return {}, []
     saved = json.loads(results.read_text())
-    if saved["config"] != config:
+    if {**saved["config"], "runs": config["runs"]} != config:
         raise SystemExit(f"{out} holds results of another configuration; choose another --out.")
     with np.load(rates, allow_pickle=False) as arrays:
         return {name: arrays[name] for name in arrays.files}, saved["batch_seconds"]
@@ -175,7 +179,14 @@ def main(argv=None) -> dict:
     config = {"coding": args.coding, "rule": args.rule, "template": template.__name__, "runs": args.runs,
               "batch": args.batch, "epochs": args.epochs, "seed": args.seed, "keys": args.keys}
     rates, batch_seconds = load_finished(out, config)
-    done = len(rates.get("train", ()))
+    saved = len(rates.get("train", ()))
+    if saved > args.runs:  # score a prefix of the saved runs; the files stay as they are
+        summary = summarize({phase: array[:args.runs] for phase, array in rates.items()}, args.coding, args.rule)
+        report(summary, args.coding, args.rule, sum(batch_seconds[:-(-args.runs // args.batch)]))
+        return summary
+    done = saved if saved == args.runs else saved // args.batch * args.batch  # a last, smaller batch is run again
+    rates = {phase: array[:done] for phase, array in rates.items()}
+    batch_seconds = batch_seconds[:done // args.batch]
     for start in range(done, args.runs, args.batch):
         size, began = min(args.batch, args.runs - start), time.perf_counter()
         batch = run_batch(template, args.keys, args.seed + start // args.batch, size, args.epochs, not args.quiet)

@@ -50,8 +50,17 @@ def test_replication_writes_results_and_resumes(tmp_path, capsys):
     assert [run["batch_seed"] for run in saved["runs"]] == [0, 0, 1]
     with np.load(tmp_path / "rates.npz") as rates:
         assert rates["train"].shape == (3, 10, 4) and rates["evaluation"].shape == rates["control"].shape == (3, 10, 4)
+        first_two = rates["train"][:2]
     assert (tmp_path / "success.png").stat().st_size > 0
     replication.main(argv)  # finished: nothing is run again
     assert "batch" not in capsys.readouterr().out.split("Florian")[0]
+    fewer = replication.main([*argv, "--runs", "2"])  # scores the first two saved runs, changes no file
+    assert fewer["train"]["n"] == 2 and "batch" not in capsys.readouterr().out.split("Florian")[0]
+    assert json.loads((tmp_path / "results.json").read_text()) == saved
+    more = replication.main([*argv, "--runs", "4"])  # the last batch of one run is run again with two
+    assert more["train"]["n"] == 4 and "batch 2: runs 2-3" in capsys.readouterr().out
+    with np.load(tmp_path / "rates.npz") as rates:
+        assert rates["train"].shape == (4, 10, 4)
+        np.testing.assert_array_equal(rates["train"][:2], first_two)
     with pytest.raises(SystemExit, match="another configuration"):
         replication.main([*argv, "--seed", "5"])
