@@ -186,7 +186,7 @@ def main(argv=None) -> dict:
         return summary
     done = saved if saved == args.runs else saved // args.batch * args.batch  # a last, smaller batch is run again
     rates = {phase: array[:done] for phase, array in rates.items()}
-    batch_seconds = batch_seconds[:done // args.batch]
+    batch_seconds = batch_seconds[:-(-done // args.batch)]
     for start in range(done, args.runs, args.batch):
         size, began = min(args.batch, args.runs - start), time.perf_counter()
         batch = run_batch(template, args.keys, args.seed + start // args.batch, size, args.epochs, not args.quiet)
