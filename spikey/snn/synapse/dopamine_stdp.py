@@ -195,6 +195,7 @@ class DopamineSTDP(Synapse):
         TAU_PLUS, TAU_MINUS, A_PLUS, A_MINUS, LEARNING_RATE, TAU_C, TAU_D, DOPAMINE_PER_REWARD, TONIC_DOPAMINE,
     )
     REWARD_GATED = False
+    IN_PLACE_STATE = ("c",)  # step() updates the stored eligibility in place
 
     class State(NamedTuple):
         p_plus: np.ndarray
