@@ -173,6 +173,28 @@ def test_weights_change_every_step_while_dopamine_lasts():
     assert 0 < state.d[0] < 0.5
 
 
+def test_dopamine_reaches_zero_and_then_weights_stop_changing():
+    """The exact decay would stick at a subnormal d forever, keeping every later step dense."""
+    stuck = 0.5
+    for _ in range(800 * 4):
+        stuck *= math.exp(-1 / 4.0)
+    assert stuck > 0  # plain float64 recurrence: stuck at a subnormal value
+    rule = make(tau_d=4.0, learning_rate=1.0)
+    rng = np.random.default_rng(8)
+    weights = weight_state(1, rng, max_weight=100.0)
+    pre, post, _ = random_inputs(800 * 4, 1, rng, p=0.0)
+    pre[:100], post[:100] = random_inputs(100, 1, rng, p=0.3)[:2]
+    reward = np.zeros((800 * 4, 1))
+    reward[150] = 1.0
+    state = run(rule, weights, pre[:2970], post[:2970], reward[:2970])  # 705 τd after the pulse
+    assert 0 < state.d[0] < 1e-300
+    state = run(rule, weights, pre[2970:3000], post[2970:3000], reward[2970:3000], state)  # 708 τd: d = 0
+    assert state.d[0] == 0.0
+    frozen = weights.values.copy()
+    run(rule, weights, pre[3000:], post[3000:], reward[3000:], state)
+    np.testing.assert_array_equal(weights.values, frozen)
+
+
 # ---------------------------------------------------------------- reward() after a tick
 
 

@@ -57,8 +57,10 @@ per network (``c_stored`` is renormalized when ``c_scale`` would fall below
 1e-100). Step 4 is dense, O(n_pre n_post), for each network whose
 ``d + d_tonic`` is nonzero (:func:`~spikey.snn.synapse._traces.add_matrix`):
 with ``tonic_dopamine=0`` that is every step from a network's first reward
-until ``d`` underflows to 0, about 150 s (745 τd) after its last one; with a
-tonic level, every step. Since ``c`` and ``d`` decay exponentially between
+until ``d`` reaches 0, about 141 s (708 τd) after a last pulse of 0.5; with a
+tonic level, every step. ``d`` is set to 0 once ``|d|`` falls below the
+smallest normal float64, 2.2e-308, where its decay would otherwise stick at a
+subnormal value forever; this drops at most ``η |c|`` times 2.2e-308 per step. Since ``c`` and ``d`` decay exponentially between
 events, the weights have a closed form between spikes and rewards, but the
 network reads the weights at every step, so they are kept current instead
 (the closed form would save no work). The rule is therefore not
@@ -83,6 +85,7 @@ __all__ = ["DopamineSTDP", "dopamine_stdp_step", "dopamine_stdp_reward", "eligib
            "TAU_C", "TAU_D", "DOPAMINE_PER_REWARD", "TONIC_DOPAMINE"]
 
 _RENORMALIZE_BELOW = 1e-100
+_NEGLIGIBLE_DOPAMINE = np.finfo(np.float64).tiny  # smallest normal float64, 2.2e-308
 
 TAU_C = Key("tau_c", Interval(float, 0, None, closed="neither"),
             "Time constant τc (ms) of the eligibility trace c (Izhikevich 2007: 1 s).", default=1000.0)
@@ -127,6 +130,7 @@ def dopamine_stdp_step(state, weights, pre, post, reward, params):
         scale = np.ones_like(scale)
     add_outer(c, weights, 1.0 / scale, p_plus, post, pre, p_minus)
     d = state.d * decay_factor(params.tau_d) + per_network(params.dopamine_per_reward, batch) * reward
+    d[np.abs(d) < _NEGLIGIBLE_DOPAMINE] = 0.0  # else the decay sticks at a subnormal value, never 0
     level = d + per_network(params.tonic_dopamine, batch)
     add_matrix(weights, per_network(params.learning_rate, batch) * level * scale, c)
     return DopamineSTDP.State(p_plus, p_minus, c, scale, d)
