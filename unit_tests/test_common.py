@@ -1,4 +1,6 @@
 """Every conformance check of spikey.testing on every built-in part, plus checks that the checks bite."""
+from typing import NamedTuple
+
 import numpy as np
 import pytest
 
@@ -6,7 +8,9 @@ from spikey.module import InstanceOf, Interval, Key, Module
 from spikey.snn import input, modifier, neuron, readout, reward, synapse, weight
 from spikey.testing import (
     N_STEPS,
+    check_batch_consistency,
     check_input_not_mutated,
+    check_learning_changes_weights,
     check_keys_declared,
     check_param_validation,
     check_part,
@@ -173,9 +177,83 @@ class CrossTalk(neuron.LIF):
 
 
 class LearningReward(synapse.MSTDP):
+    """Every network learns from the sum of the batch's rewards."""
+
     def step(self, state, weights, pre_spikes, post_spikes, reward):
-        weights.values[:] = np.clip(weights.values + reward.sum(), weights.low[:, :, None], weights.high[:, :, None])
+        change = reward.sum() * weights.mask
+        weights.values[:] = np.clip(weights.values + change, weights.low[:, :, None], weights.high[:, :, None])
         return super().step(state, weights, pre_spikes, post_spikes, reward)
+
+
+class BatchMean(neuron.LIF):
+    """Each network also receives a tenth of the batch's mean charge."""
+
+    def step(self, state, incoming, rng):
+        return super().step(state, incoming + 0.1 * incoming.mean(axis=0), rng)
+
+
+class IgnoresMask(synapse.MSTDP):
+    """Learns on every synapse, present or not."""
+
+    def step(self, state, weights, pre_spikes, post_spikes, reward):
+        return super().step(state, weights._replace(mask=np.ones_like(weights.mask)), pre_spikes, post_spikes, reward)
+
+
+class IgnoresBounds(synapse.MSTDP):
+    """Clips every weight to [0, 1], as if all were excitatory magnitudes."""
+
+    def step(self, state, weights, pre_spikes, post_spikes, reward):
+        magnitudes = weights._replace(low=np.zeros_like(weights.low), high=np.ones_like(weights.high))
+        return super().step(state, magnitudes, pre_spikes, post_spikes, reward)
+
+
+class NeverLearns(synapse.MSTDP):
+    """Keeps its traces but writes the weight changes into a copy."""
+
+    def step(self, state, weights, pre_spikes, post_spikes, reward):
+        return super().step(state, weights._replace(values=weights.values.copy()), pre_spikes, post_spikes, reward)
+
+    def reward(self, state, weights, reward):
+        return state
+
+
+class Float32State(neuron.LIF):
+    def init_state(self, batch_size, rng):
+        state = super().init_state(batch_size, rng)
+        return state._replace(potential=state.potential.astype(np.float32))
+
+
+class MutatesState(neuron.LIF):
+    def step(self, state, incoming, rng):
+        state.potential[:] *= 0.5
+        return super().step(state, incoming, rng)
+
+
+class NoMagnitude(neuron.Neuron):
+    """A neuron model that declares its own keys from scratch and drops the role's."""
+
+    NECESSARY_KEYS = (neuron.Neuron.NECESSARY_KEYS[0],)
+
+    def init_state(self, batch_size, rng):
+        return neuron.LIF.State(np.zeros((batch_size, self.params.n_neurons)), None, None)
+
+    def step(self, state, incoming, rng):
+        return incoming > 1.0, state
+
+
+class NoReset(neuron.Neuron):
+    """A quadratic integrate-and-fire neuron that spikes at 30 mV but forgets to reset."""
+
+    class State(NamedTuple):
+        potential: np.ndarray
+
+    def init_state(self, batch_size, rng):
+        return self.State(np.zeros((batch_size, self.params.n_neurons)))
+
+    def step(self, state, incoming, rng):
+        with np.errstate(over="ignore", invalid="ignore"):
+            potential = state.potential + 0.04 * state.potential ** 2 + incoming
+        return potential >= 30.0, self.State(potential)
 
 
 class LastRewardOnly(synapse.MSTDPET):
@@ -197,6 +275,14 @@ class LastRewardOnly(synapse.MSTDPET):
     (LambdaReward, {"score": lambda s, a: a * 1.0}, check_pickle, "pickling failed"),
     (CrossTalk, LIF, None, "check_batch_consistency failed for CrossTalk"),
     (LearningReward, {**SIZES, "learning_rate": 0.1}, None, "check_batch_consistency failed for LearningReward"),
+    (BatchMean, LIF, check_batch_consistency, "of a batch of 3 differs from a lone network fed the same data"),
+    (IgnoresMask, {**SIZES, "learning_rate": 0.1}, check_step_contract, "are nonzero where mask is False"),
+    (IgnoresBounds, {**SIZES, "learning_rate": 0.1}, check_step_contract, "leaves its row's bounds"),
+    (NeverLearns, {**SIZES, "learning_rate": 0.1}, check_learning_changes_weights, "the weights never changed"),
+    (Float32State, LIF, check_step_contract, "is float32; continuous state is float64"),
+    (MutatesState, LIF, check_input_not_mutated, "modified its input in place: the state passed to step"),
+    (NoMagnitude, {"n_neurons": N_NEURONS}, check_keys_declared, "the keys ['magnitude', 'neuron_pct_inhibitory']"),
+    (NoReset, {"n_neurons": N_NEURONS, "magnitude": 1.0}, check_step_contract, "is not finite (inf or NaN)"),
     (LastRewardOnly, {**SIZES, "learning_rate": 0.1}, None, "check_blocks_equal_steps failed for LastRewardOnly"),
 ], ids=lambda v: v.__name__ if isinstance(v, type) else None)
 def test_checks_catch_broken_parts(part_class, config, check, message):

@@ -106,7 +106,7 @@ def test_check_seed_determinism_catches_global_rng_on_step():
             obs, reward, terminated, truncated, info = super().step(action)
             return obs, reward + float(np.random.random() < 0.0), terminated, truncated, info
 
-    with pytest.raises(AssertionError, match="global np.random"):
+    with pytest.raises(AssertionError, match="global RNG"):
         check_seed_determinism(NoisyReward(preset="AND"))
 
 

@@ -2,17 +2,17 @@
 
 :func:`check_game` runs, in order, ``gymnasium.utils.env_checker.check_env`` and
 the small public checks in :data:`GAME_CHECKS`; the first failure raises an
-``AssertionError`` naming the check, the game and what went wrong.
+``AssertionError`` naming the check, the game and what went wrong. Each check
+alone raises :class:`spikey._conformance.Problem`, as the part checks do.
 """
 from __future__ import annotations
 
 import copy
-import pickle
 
 import gymnasium
-import numpy as np
 from gymnasium.utils.env_checker import check_env, data_equivalence
 
+from spikey._conformance import BadType, Problem, global_rng_untouched, require, round_trip
 from spikey.games.template import Game
 from spikey.module import REQUIRED, Constraint, InvalidParameterError, Key, Params
 
@@ -31,39 +31,28 @@ __all__ = [
 UNKNOWN_KEY = "spikey_check_unknown_key"
 
 
-class _BadType:
-    def __repr__(self):
-        return "BadType()"
-
-
-def _require(condition, message: str) -> None:
-    """Raise AssertionError(message) unless ``condition``; unlike ``assert``, it survives ``python -O``."""
-    if not condition:
-        raise AssertionError(message)
-
-
 def check_keys_declared(game: Game) -> None:
     """Every key is a Key with a doc and a Constraint, names are unique, defaults are valid."""
     keys = type(game).NECESSARY_KEYS
-    _require(isinstance(keys, tuple), f"NECESSARY_KEYS must be a tuple of Key, got {type(keys).__name__}.")
+    require(isinstance(keys, tuple), f"NECESSARY_KEYS must be a tuple of Key, got {type(keys).__name__}.")
     names = [key.name for key in keys]
-    _require(len(names) == len(set(names)), f"NECESSARY_KEYS declares a name twice: {names}.")
+    require(len(names) == len(set(names)), f"NECESSARY_KEYS declares a name twice: {names}.")
     for key in keys:
-        _require(isinstance(key, Key), f"{key!r} in NECESSARY_KEYS is not a spikey.module.Key.")
-        _require(isinstance(key.doc, str) and key.doc.strip(), f"Key {key.name!r} has no doc.")
-        _require(isinstance(key.constraint, Constraint), f"Key {key.name!r} has no Constraint.")
+        require(isinstance(key, Key), f"{key!r} in NECESSARY_KEYS is not a spikey.module.Key.")
+        require(isinstance(key.doc, str) and key.doc.strip(), f"Key {key.name!r} has no doc.")
+        require(isinstance(key.constraint, Constraint), f"Key {key.name!r} has no Constraint.")
         if key.default is not REQUIRED:
             try:
                 key.validate(key.default, owner=type(game).__name__)
             except InvalidParameterError as error:
-                raise AssertionError(f"The default of key {key.name!r} is invalid: {error}") from None
+                raise Problem(f"The default of key {key.name!r} is invalid: {error}") from None
 
 
 def check_params_read_only(game: Game) -> None:
     """``params`` is a read-only Params holding exactly the declared keys."""
-    _require(isinstance(game.params, Params), f"params must be a spikey.module.Params, got {type(game.params).__name__}.")
+    require(isinstance(game.params, Params), f"params must be a spikey.module.Params, got {type(game.params).__name__}.")
     declared = {key.name for key in type(game).NECESSARY_KEYS}
-    _require(set(game.params) == declared, f"params keys {sorted(game.params)} differ from declared {sorted(declared)}.")
+    require(set(game.params) == declared, f"params keys {sorted(game.params)} differ from declared {sorted(declared)}.")
 
 
 def check_presets_validate(game: Game) -> None:
@@ -75,12 +64,12 @@ def check_presets_validate(game: Game) -> None:
         try:
             params = cls(preset=name).params
         except InvalidParameterError as error:
-            raise AssertionError(f"Preset {name!r} does not validate: {error}") from None
+            raise Problem(f"Preset {name!r} does not validate: {error}") from None
         keys = {key.name: key for key in cls.NECESSARY_KEYS}
         for key, value in values.items():
             if key not in cls.config:  # the class config outranks presets
                 expected = keys[key].validate(value, owner=cls.__name__)
-                _require(params[key] == expected, f"Preset {name!r} does not set key {key!r}.")
+                require(params[key] == expected, f"Preset {name!r} does not set key {key!r}.")
 
 
 def check_invalid_values_rejected(game: Game) -> None:
@@ -89,16 +78,16 @@ def check_invalid_values_rejected(game: Game) -> None:
     if not cls.CONFIGURABLE:
         return
     for key in cls.NECESSARY_KEYS:
-        for bad in (_BadType(), key.constraint.invalid_example()):
+        for bad in (BadType(), key.constraint.invalid_example()):
             if bad is None:
                 continue
             expected = f"The {key.name!r} parameter of {cls.__name__} must be"
             try:
                 game.replace(**{key.name: bad})
             except InvalidParameterError as error:
-                _require(expected in str(error), f"Error for {key.name}={bad!r} should start {expected!r}: {error}")
+                require(expected in str(error), f"Error for {key.name}={bad!r} should start {expected!r}: {error}")
             else:
-                raise AssertionError(f"{key.name}={bad!r} was accepted.")
+                raise Problem(f"{key.name}={bad!r} was accepted.")
 
 
 def check_unknown_key_rejected(game: Game) -> None:
@@ -106,9 +95,9 @@ def check_unknown_key_rejected(game: Game) -> None:
     try:
         game.replace(**{UNKNOWN_KEY: 1})
     except InvalidParameterError as error:
-        _require(UNKNOWN_KEY in str(error), f"The error does not name the unknown key: {error}")
+        require(UNKNOWN_KEY in str(error), f"The error does not name the unknown key: {error}")
     else:
-        raise AssertionError(f"Unknown key {UNKNOWN_KEY!r} was accepted.")
+        raise Problem(f"Unknown key {UNKNOWN_KEY!r} was accepted.")
 
 
 def _rollout(game: Game, seed: int, actions) -> list:
@@ -127,21 +116,14 @@ def check_seed_determinism(game: Game, n_steps: int = 20) -> None:
     space = copy.deepcopy(game.action_space)
     space.seed(0)
     actions = [space.sample() for _ in range(n_steps)]
-    global_state = np.random.get_state()
-    first, second = _rollout(game, 0, actions), _rollout(game, 0, actions)
-    after = np.random.get_state()
-    untouched = global_state[0] == after[0] and np.array_equal(global_state[1], after[1]) and global_state[2:] == after[2:]
-    _require(untouched, "The game used the global np.random; draw from self.np_random instead.")
-    _require(data_equivalence(first, second, exact=True), "Two rollouts with seed 0 and the same actions differ.")
+    first, second = global_rng_untouched(lambda: (_rollout(game, 0, actions), _rollout(game, 0, actions)))
+    require(data_equivalence(first, second, exact=True), "Two rollouts with seed 0 and the same actions differ.")
 
 
 def check_pickle(game: Game) -> None:
     """The game pickles and keeps its params (presets must use module-level functions)."""
-    try:
-        clone = pickle.loads(pickle.dumps(game))
-    except Exception as error:  # noqa: BLE001 - any failure is the finding
-        raise AssertionError(f"The game does not pickle: {error!r}") from None
-    _require(clone.params == game.params, "The unpickled game has different params.")
+    clone = round_trip(game, "keep the game's params picklable: module-level functions, not lambdas.")
+    require(clone.params == game.params, "The unpickled game has different params.")
 
 
 GAME_CHECKS = (
@@ -189,5 +171,6 @@ def check_game(env: gymnasium.Env) -> None:
     for check in GAME_CHECKS:
         try:
             check(game)
-        except AssertionError as error:
-            raise AssertionError(f"{check.__name__} failed for {name}: {error}") from error
+        except Problem as problem:
+            fix = f"\nFix: {problem.fix}" if problem.fix else ""
+            raise AssertionError(f"{check.__name__} failed for {name}: {problem.problem}{fix}") from problem

@@ -138,6 +138,7 @@ class MSTDPET(Synapse):
 
     NECESSARY_KEYS = Synapse.extend_keys(TAU_PLUS, TAU_MINUS, TAU_Z, A_PLUS, A_MINUS, LEARNING_RATE)
     REWARD_GATED = True
+    IN_PLACE_STATE = ("z",)
 
     class State(NamedTuple):
         p_plus: np.ndarray

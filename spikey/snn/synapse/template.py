@@ -35,10 +35,14 @@ class Synapse(Module):
         True for rules whose weights change only at steps with a nonzero reward
         (MSTDP, MSTDPET). A network then hands them blocks of steps that end at
         a rewarded step, instead of one call per step.
+    IN_PLACE_STATE : tuple of str
+        State fields the rule updates in place for speed (MSTDPET's ``z``);
+        every other field of the state passed in is left unchanged.
     """
 
     NECESSARY_KEYS = (N_INPUTS, N_NEURONS)
     REWARD_GATED = False
+    IN_PLACE_STATE: tuple = ()
 
     class State(NamedTuple):
         pass
