@@ -74,6 +74,8 @@ PARTS = [
     (synapse.MSTDP, {**SIZES, "learning_rate": 0.05}),
     (synapse.MSTDP, {**SIZES, "learning_rate": np.array([0.0, 0.05, 0.2])}),
     (synapse.MSTDPET, {**SIZES, "learning_rate": 0.05, "tau_z": 10.0}),
+    (synapse.DopamineSTDP, {**SIZES, "learning_rate": 0.05, "tonic_dopamine": 0.002}),
+    (synapse.DopamineSTDP, {**SIZES, "learning_rate": np.array([0.0, 0.05, 0.2]), "tau_c": 5.0, "tau_d": 3.0}),
     (readout.Readout, {"n_outputs": 4}),
     (readout.NeuronRates, {"n_outputs": 4, "n_actions": 2}),
     (readout.PopulationVector, {"n_outputs": 4, "n_actions": 2}),

@@ -26,6 +26,7 @@ __all__ = [
     "add_outer",
     "add_outer_sum",
     "add_matrix",
+    "clip_in_place",
 ]
 
 def decay_factor(tau: float) -> float:
@@ -161,7 +162,7 @@ def _add_clipped(values, index, change, mask, bound):
     updated = values[index]
     updated += change
     if bound is not None:
-        np.clip(updated, *bound, out=updated)
+        clip_in_place(updated, *bound)
     values[index] = updated
 
 
@@ -227,6 +228,13 @@ def add_matrix(weights, factor, matrix) -> None:
     values, low, high = weights.values, weights.low[:, :, None], weights.high[:, :, None]
     if rows.size == factor.size:
         values += factor.reshape(-1, 1, 1) * matrix
-        np.clip(values, low, high, out=values)
+        clip_in_place(values, low, high)
     else:
-        values[rows] = np.clip(values[rows] + factor[rows].reshape(-1, 1, 1) * matrix[rows], low[rows], high[rows])
+        changed = values[rows] + factor[rows].reshape(-1, 1, 1) * matrix[rows]
+        values[rows] = clip_in_place(changed, low[rows], high[rows])
+
+
+def clip_in_place(values, low, high):
+    """``np.clip(values, low, high, out=values)`` for broadcast bounds, in about half its time; returns values."""
+    np.maximum(values, low, out=values)
+    return np.minimum(values, high, out=values)
