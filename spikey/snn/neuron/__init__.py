@@ -1,6 +1,7 @@
 """Spiking neuron groups: the body of a network."""
+from spikey.snn.neuron.izhikevich import Izhikevich, izhikevich_step
 from spikey.snn.neuron.lif import LIF, lif_step
 from spikey.snn.neuron.rand_potential import RandPotential
 from spikey.snn.neuron.template import Neuron
 
-__all__ = ["Neuron", "LIF", "RandPotential", "lif_step"]
+__all__ = ["Neuron", "LIF", "RandPotential", "Izhikevich", "lif_step", "izhikevich_step"]
