@@ -27,6 +27,8 @@ __all__ = [
     "add_outer_sum",
     "add_matrix",
     "clip_in_place",
+    "rescale",
+    "RENORMALIZE_BELOW",
 ]
 
 def decay_factor(tau: float) -> float:
@@ -50,6 +52,27 @@ def _decay_kernel(decay: float, n_steps: int) -> tuple[np.ndarray, np.ndarray]:
     carry = decay_powers(decay, n_steps)
     kernel.flags.writeable = carry.flags.writeable = False
     return kernel, carry
+
+
+RENORMALIZE_BELOW = 1e-100
+
+
+def rescale(matrix, scale, decay: float):
+    """Begin a decay of a trace kept as ``scale[:, None, None] * matrix``: return ``(scale, decay)`` to apply.
+
+    Eligibility traces decay through a running scale per network, one
+    multiplication a step. When ``scale * decay`` would fall below 1e-100, the
+    scale is folded into ``matrix`` (in place) and restarts at 1; when ``decay``
+    alone would (a time constant below 0.005 steps), it is folded in too and
+    1 is returned for it.
+    """
+    if scale.min() * decay >= RENORMALIZE_BELOW:
+        return scale, decay
+    matrix *= scale[:, None, None]
+    if decay < RENORMALIZE_BELOW:
+        matrix *= decay
+        decay = 1.0
+    return np.ones_like(scale), decay
 
 
 def decay_powers(decay: float, n_steps: int) -> np.ndarray:

@@ -77,14 +77,13 @@ import numpy as np
 
 from spikey.keys import A_MINUS, A_PLUS, LEARNING_RATE, TAU_MINUS, TAU_PLUS
 from spikey.module import Interval, Key
-from spikey.snn.synapse._traces import add_matrix, add_outer, decay_factor, per_network
+from spikey.snn.synapse._traces import add_matrix, add_outer, decay_factor, per_network, rescale
 from spikey.snn.synapse.stdp import stdp_traces
 from spikey.snn.synapse.template import Synapse
 
 __all__ = ["DopamineSTDP", "dopamine_stdp_step", "dopamine_stdp_reward", "eligibility",
            "TAU_C", "TAU_D", "DOPAMINE_PER_REWARD", "TONIC_DOPAMINE"]
 
-_RENORMALIZE_BELOW = 1e-100
 _NEGLIGIBLE_DOPAMINE = np.finfo(np.float64).tiny  # smallest normal float64, 2.2e-308
 
 TAU_C = Key("tau_c", Interval(float, 0, None, closed="neither"),
@@ -124,10 +123,9 @@ def dopamine_stdp_step(state, weights, pre, post, reward, params):
     reward = np.asarray(reward, dtype=np.float64)
     batch = len(pre)
     p_plus, p_minus = stdp_traces(state.p_plus, state.p_minus, pre, post, params)
-    c, scale = state.c, state.c_scale * decay_factor(params.tau_c)
-    if scale.min() < _RENORMALIZE_BELOW:
-        c *= scale[:, None, None]  # fold the scale, this step's decay included, into c
-        scale = np.ones_like(scale)
+    c = state.c
+    scale, decay = rescale(c, state.c_scale, decay_factor(params.tau_c))
+    scale = scale * decay
     add_outer(c, weights, 1.0 / scale, p_plus, post, pre, p_minus)
     d = state.d * decay_factor(params.tau_d) + per_network(params.dopamine_per_reward, batch) * reward
     d[np.abs(d) < _NEGLIGIBLE_DOPAMINE] = 0.0  # else the decay sticks at a subnormal value, never 0

@@ -8,7 +8,7 @@ over (pre, post) and ``r`` the reward of this step (shape (B,)):
 ``w += γ r z`` once more with the current ``z``, as if ``r`` had been given at
 the most recent step. The (B, n_pre, n_post) trace is kept as ``z = scale * z_stored``
 so that its decay costs one multiplication per network; ``z_stored`` is
-renormalized when ``scale`` would fall below 1e-100. A block of steps is done
+renormalized when ``scale`` would fall below 1e-100 (:func:`~spikey.snn.synapse._traces.rescale`). A block of steps is done
 in segments that end at rewarded steps: each segment's traces come from one
 matrix product (:func:`~spikey.snn.synapse._traces.trace_history`) and its
 ``ζ`` are summed into ``z`` by one more
@@ -25,13 +25,18 @@ from typing import NamedTuple
 import numpy as np
 
 from spikey.keys import A_MINUS, A_PLUS, LEARNING_RATE, TAU_MINUS, TAU_PLUS, TAU_Z
-from spikey.snn.synapse._traces import add_matrix, add_outer_sum, decay_factor, decay_powers, trace_history
+from spikey.snn.synapse._traces import (
+    RENORMALIZE_BELOW,
+    add_matrix,
+    add_outer_sum,
+    decay_factor,
+    decay_powers,
+    rescale,
+    trace_history,
+)
 from spikey.snn.synapse.template import Synapse
 
 __all__ = ["MSTDPET", "mstdpet_step", "mstdpet_reward", "eligibility"]
-
-_RENORMALIZE_BELOW = 1e-100
-
 
 def eligibility(state) -> np.ndarray:
     """The eligibility trace ``z`` of shape (B, n_pre, n_post), as a new array."""
@@ -69,7 +74,7 @@ def _segments(reward, tau_z: float):
     A part is at most as long as the decay of ``z`` from 1 to the renormalization threshold.
     """
     n_steps = len(reward)
-    longest = max(1, int(math.log(_RENORMALIZE_BELOW) * -tau_z))
+    longest = max(1, int(math.log(RENORMALIZE_BELOW) * -tau_z))
     stops = (reward.any(axis=1).nonzero()[0] + 1).tolist()
     if not stops or stops[-1] != n_steps:
         stops.append(n_steps)
@@ -83,12 +88,9 @@ def _segments(reward, tau_z: float):
 def _add_eligibility(z, scale, weights, p_plus, post, pre, p_minus, params):
     """Decay ``z`` over the segment and add its ``ζ / τz``, in place; return the new scale (B,)."""
     powers = decay_powers(decay_factor(params.tau_z), len(pre))
-    if scale.min() * powers[-1] < _RENORMALIZE_BELOW:
-        z *= scale[:, None, None]  # fold the scale into z
-        scale = np.ones_like(scale)
-        if powers[-1] < _RENORMALIZE_BELOW:  # tau_z so short that one step decays past the threshold:
-            z *= powers[-1]  # segments are one step long then, and z decays directly
-            powers = np.ones(1)
+    scale, decay = rescale(z, scale, powers[-1])
+    if decay != powers[-1]:  # tau_z so short that z decayed directly; segments are one step long then
+        powers = np.ones(1)
     scales = scale * powers[:, None]
     add_outer_sum(z, weights, 1.0 / (params.tau_z * scales), p_plus, post, pre, p_minus)
     return scales[-1]
