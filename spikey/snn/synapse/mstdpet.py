@@ -6,10 +6,11 @@ over (pre, post) and ``r`` the reward of this step (shape (B,)):
 ``ζ = P+ ⊗ f_post + f_pre ⊗ P-``, ``z ← z e^(-1/τz) + ζ / τz``,
 ``w ← clip(w + γ r z, low, high)``; ``reward(r)`` after a tick applies
 ``w += γ r z`` once more with the current ``z``, as if ``r`` had been given at
-the most recent step. The (B, n_pre, n_post) trace is kept as ``z = scale * z_stored``
-so that its decay costs one multiplication per network; ``z_stored`` is
-renormalized when ``scale`` would fall below 1e-100 (:func:`~spikey.snn.synapse._traces.rescale`). A block of steps is done
-in segments that end at rewarded steps: each segment's traces come from one
+the most recent step. The (B, n_pre, n_post) trace is kept as
+``z = scale * z_stored`` so that its decay costs one multiplication per
+network; ``z_stored`` is renormalized when ``scale`` would fall below 1e-100
+(:func:`~spikey.snn.synapse._traces.rescale`). A block of steps is done in
+segments that end at rewarded steps: each segment's traces come from one
 matrix product (:func:`~spikey.snn.synapse._traces.trace_history`) and its
 ``ζ`` are summed into ``z`` by one more
 (:func:`~spikey.snn.synapse._traces.add_outer_sum`); the weights are touched
