@@ -30,6 +30,8 @@ __all__ = [
     "Module",
     "validate_config",
     "unknown_key_error",
+    "merge_keys",
+    "KeyTable",
 ]
 
 
@@ -312,6 +314,49 @@ def unknown_key_error(name: str, known, owner: str) -> InvalidParameterError:
     return InvalidParameterError(f"Unknown key {name!r} for {owner}.{hint}")
 
 
+def merge_keys(sources, declared) -> tuple[dict, dict]:
+    """Merge key values from several sources, highest priority first; return ``(values, origins)``.
+
+    Parameters
+    ----------
+    sources : sequence of (label, values, tolerated)
+        ``values`` is a mapping of key values; ``label`` names the source, in
+        errors and in ``origins``; ``tolerated`` is the set of undeclared names
+        the source may hold (they are dropped), or None to drop every
+        undeclared name silently.
+    declared : collection of str
+        The names some part declares.
+
+    Returns
+    -------
+    values : dict
+        Each declared name given by some source, with its highest-priority value.
+    origins : dict
+        The label of the source each value came from.
+
+    Raises
+    ------
+    InvalidParameterError
+        For the first name no part declares (with a did-you-mean hint), in
+        priority order.
+
+    Examples
+    --------
+    >>> merge_keys([("keys=", {"a": 1}, ()), ("template", {"a": 2, "b": 3}, ())], {"a", "b"})
+    ({'a': 1, 'b': 3}, {'a': 'keys=', 'b': 'template'})
+    """
+    for label, values, tolerated in sources:
+        for name in values:
+            if name not in declared and tolerated is not None and name not in tolerated:
+                raise unknown_key_error(name, declared, label)
+    merged, origins = {}, {}
+    for label, values, _ in reversed(sources):
+        for name, value in values.items():
+            if name in declared:
+                merged[name], origins[name] = value, label
+    return merged, origins
+
+
 def validate_config(keys, config: Mapping, owner: str, batch_size: int | None = None) -> Params:
     """Validate ``config`` against declared ``keys``; undeclared entries are ignored.
 
@@ -399,9 +444,9 @@ class Module:
         return type(self)(**{**self.params, **changes})
 
     @classmethod
-    def list_keys(cls) -> list[dict]:
-        """One row per declared key: name, type, default, description, declared_by."""
-        return [key_row(key, cls.__name__) for key in cls.NECESSARY_KEYS]
+    def list_keys(cls) -> "KeyTable":
+        """One row per declared key: name, type, default, description, declared_by; prints as a table."""
+        return KeyTable(key_row(key, cls.__name__) for key in cls.NECESSARY_KEYS)
 
     @classmethod
     def extend_keys(cls, *keys: Key) -> tuple:
@@ -416,6 +461,31 @@ class Module:
         return type(self) is type(other) and self.params == other.params
 
     __hash__ = object.__hash__
+
+
+class KeyTable(list):
+    """Rows describing keys (dicts with the same fields), printed as an aligned table.
+
+    Examples
+    --------
+    >>> print(KeyTable([{"name": "tau_z", "default": 25.0, "description": "Time constant of z."}]))
+    name   default  description
+    tau_z  25.0     Time constant of z.
+    """
+
+    def __str__(self):
+        if not self:
+            return "(no keys)"
+        columns = list(self[0])
+        cells = [columns] + [[_cell(row[column]) for column in columns] for row in self]
+        widths = [max(len(line[i]) for line in cells) for i in range(len(columns))]
+        return "\n".join("  ".join(cell.ljust(width) for cell, width in zip(line, widths)).rstrip() for line in cells)
+
+
+def _cell(value, width: int = 48) -> str:
+    text = value if isinstance(value, str) else repr(value)
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[:width - 3] + "..."
 
 
 def key_row(key: Key, declared_by: str) -> dict:

@@ -7,6 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from conftest import KEYS, SmallActive, SmallNetwork, SmallRL, xor
 
+from spikey.games import Logic
 from spikey.module import InvalidParameterError
 from spikey.snn import Network
 from spikey.snn.input import SpikeTrain, StaticMap
@@ -220,7 +221,6 @@ def test_unknown_key_and_part_errors():
 
 def test_conflicting_declarations_are_reported():
     from spikey.module import Interval, Key
-    from spikey.snn.readout import Threshold
 
     class OddReadout(Threshold):
         NECESSARY_KEYS = Threshold.extend_keys(Key("n_neurons", Interval(int, 0, 5), "Other text."))
@@ -235,6 +235,37 @@ def test_list_keys_shows_every_key_and_who_declares_it():
     assert rows["n_outputs"]["declared_by"] == "SmallRL, Threshold"
     assert rows["magnitude"]["declared_by"] == "RateMap, LIF"
     assert {"learning_rate", "tau_z", "expected_value", "seed", "batch_size"} <= set(rows)
+    assert rows["n_inputs"]["default"] == 8 and rows["resting_mv"]["default"] == 0.0  # the template's own values
+    assert rows["n_outputs"]["default"] == 1 and "REQUIRED" not in str(rows["learning_rate"]["default"])
+    table = str(SmallRL.list_keys())
+    assert table.splitlines()[0].split() == ["name", "type", "default", "description", "declared_by"]
+    assert any(line.startswith("tau_z ") and "25.0" in line for line in table.splitlines())
+
+
+def test_effective_keys_show_every_value_and_its_source():
+    net = SmallRL(keys={"seed": 2, "input_rate": 0.5}, game=Logic(preset="XOR"))
+    rows = {row["name"]: row for row in net.effective_keys()}
+    assert rows["seed"] == {"name": "seed", "value": 2, "source": "SmallRL(...)", "declared_by": "SmallRL"}
+    assert rows["input_rate"]["value"] == 0.5 and rows["potential_decay"]["source"] == "SmallRL.keys"
+    assert rows["spike_pairing"] == {"name": "spike_pairing", "value": "arrival", "source": "default",
+                                     "declared_by": "SmallRL"}
+    net.set_key("learning_rate", 0.3)
+    assert {row["name"]: row for row in net.effective_keys()}["learning_rate"]["source"] == "set_key"
+    assert "value" in str(net.effective_keys()).splitlines()[0]
+
+
+def test_expected_value_from_the_game_is_marked_so():
+    class NoExpected(SmallRL):
+        keys = {name: value for name, value in KEYS.items() if name != "expected_value"}
+
+    rows = {row["name"]: row for row in NoExpected(keys={"seed": 0}, game=Logic(preset="XOR")).effective_keys()}
+    assert rows["expected_value"]["source"] == "game Logic"
+
+
+def test_repr_names_template_parts_and_batch():
+    text = repr(SmallRL(keys={"seed": 4, "batch_size": 2}))
+    assert text == ("SmallRL(batch_size=2, seed=4, inputs=RateMap, neurons=LIF, weights=Random, synapses=MSTDPET, "
+                    "readout=Threshold, rewarder=MatchExpected)")
 
 
 def test_set_key_validates_and_modifiers_schedule_per_episode():

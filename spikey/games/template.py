@@ -24,7 +24,7 @@ from spikey.module import (
     Key,
     Params,
     key_row,
-    unknown_key_error,
+    merge_keys,
     validate_config,
 )
 
@@ -83,12 +83,8 @@ def resolve_params(cls, preset, kwargs: Mapping) -> Params:
     """Validated params of game class ``cls``: kwargs > ``cls.config`` > preset > Key defaults."""
     owner = cls.__name__
     names = {key.name for key in cls.NECESSARY_KEYS}
-    preset_values = _preset_values(cls, preset)
-    for source in (kwargs, cls.config, preset_values):
-        for name in source:
-            if name not in names:
-                raise unknown_key_error(name, names, owner)
-    values = {**preset_values, **cls.config, **kwargs}
+    sources = [(owner, kwargs, ()), (owner, cls.config, ()), (owner, _preset_values(cls, preset), ())]
+    values, _ = merge_keys(sources, names)
     try:
         return validate_config(cls.NECESSARY_KEYS, values, owner=owner)
     except InvalidParameterError as error:

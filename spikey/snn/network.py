@@ -32,7 +32,7 @@ import json
 import numpy as np
 
 from spikey.keys import BATCH_SIZE, INPUT_DELAY, N_OUTPUTS, PROCESSING_TIME, SEED, SPIKE_PAIRING
-from spikey.module import InvalidParameterError, Params, key_row, unknown_key_error, validate_config
+from spikey.module import InvalidParameterError, KeyTable, key_row, merge_keys, unknown_key_error, validate_config
 
 STRUCTURAL_KEYS = frozenset({"n_inputs", "n_neurons", "n_outputs", "batch_size", "seed", "spike_delay"})
 LEARNING_BLOCK = 64
@@ -125,7 +125,7 @@ class Network:
         part_classes = self._resolve_parts(parts)
         self.modifiers = tuple(part_classes.pop("modifiers", ()))
         declared = self._declarations(part_classes, game)
-        config = self._resolve_keys(keys or {}, game, declared)
+        config, self._origins = self._resolve_keys(keys or {}, game, declared)
         self.params = validate_config(self.NECESSARY_KEYS, config, type(self).__name__, config.get("batch_size"))
         shared = {**config, "batch_size": self.params.batch_size}
         self.parts = {role: cls(**shared) for role, cls in part_classes.items()}
@@ -155,7 +155,7 @@ class Network:
         missing = [role for role in cls.REQUIRED_ROLES if merged.get(role) is None]
         if missing:
             raise InvalidParameterError(f"{cls.__name__} is missing parts: {missing}; give them in parts={{...}}.")
-        return {role: part for role, part in merged.items() if part is not None}
+        return {role: merged[role] for role in roles if merged.get(role) is not None}
 
     @classmethod
     def _declarations(cls, part_classes: dict, game) -> dict:
@@ -177,20 +177,21 @@ class Network:
                     names.append(owner)
         return declared
 
-    def _resolve_keys(self, keys: dict, game, declared: dict) -> dict:
-        """Merge keys by priority. Template keys read only by a part the caller swapped out are dropped."""
+    def _resolve_keys(self, keys: dict, game, declared: dict) -> tuple[dict, dict]:
+        """Merge keys by priority; return ``(config, origins)``.
+
+        Template keys read only by a part the caller swapped out are dropped,
+        and so are game parameters no part declares.
+        """
+        name = type(self).__name__
         template_parts = {role: part for role, part in type(self).parts.items() if role != "modifiers"}
         template_declared = self._declarations(template_parts, None) if template_parts else {}
-        for name in keys:
-            if name not in declared:
-                raise unknown_key_error(name, declared, f"{type(self).__name__}(...)")
-        for name in type(self).keys:
-            if name not in declared and name not in template_declared:
-                raise unknown_key_error(name, declared, f"{type(self).__name__}.keys")
-        game_params = game_parameters(game)
-        config = {name: value for name, value in game_params.items() if name in declared}
-        config.update({name: value for name, value in type(self).keys.items() if name in declared})
-        config.update(keys)
+        sources = [
+            (f"{name}(...)", keys, ()),
+            (f"{name}.keys", type(self).keys, template_declared),
+            (f"game {type(game).__name__}", game_parameters(game), None),
+        ]
+        config, origins = merge_keys(sources, declared)
         missing = [
             f"{name!r} ({owners[0]}: {key.doc})"
             for name, (key, owners) in declared.items()
@@ -198,7 +199,7 @@ class Network:
         ]
         if missing:
             raise InvalidParameterError("Missing keys: " + ", ".join(missing))
-        return config
+        return config, origins
 
     def _check_dimensions(self):
         neurons = self.parts["neurons"].params
@@ -219,13 +220,45 @@ class Network:
                 raise InvalidParameterError(f"Key {name!r} fixes array shapes and cannot be scheduled.")
 
     @classmethod
-    def list_keys(cls, **parts) -> list[dict]:
-        """Every key the network and its parts need: name, type, default, description, declared_by."""
+    def list_keys(cls, **parts) -> KeyTable:
+        """Every key the network and its parts need, one row each; prints as a table.
+
+        Rows hold ``name``, ``type``, ``default`` (the template's own value where
+        its class attribute ``keys`` sets one), ``description`` and ``declared_by``.
+        """
         part_classes = {role: part for role, part in {**cls.parts, **parts}.items() if role != "modifiers"}
-        return [
-            {**key_row(key, owners[0]), "declared_by": ", ".join(owners)}
+        return KeyTable(
+            {**key_row(key, owners[0]), "default": cls.keys.get(key.name, key.default), "declared_by": ", ".join(owners)}
             for key, owners in cls._declarations(part_classes, None).values()
-        ]
+        )
+
+    def effective_keys(self) -> KeyTable:
+        """Every key's value in this network and where it came from; prints as a table.
+
+        Rows hold ``name``, ``value`` (validated), ``source`` (the ``keys=``
+        argument, the template's class attribute ``keys``, the game, a later
+        ``set_key`` or the Key's ``default``) and ``declared_by``.
+
+        Examples
+        --------
+        >>> from spikey.experiments import FlorianXOR
+        >>> rows = {row["name"]: row for row in FlorianXOR(keys={"seed": 3}).effective_keys()}
+        >>> rows["seed"]["source"], rows["firing_threshold"]["source"], rows["resting_mv"]["source"]
+        ('FlorianXOR(...)', 'FlorianXOR.keys', 'default')
+        """
+        values = {**{name: value for part in self.parts.values() for name, value in part.params.items()},
+                  **self.params}
+        part_classes = {role: type(part) for role, part in self.parts.items()}
+        return KeyTable(
+            {"name": name, "value": values[name], "source": self._origins.get(name, "default"),
+             "declared_by": ", ".join(owners)}
+            for name, (key, owners) in self._declarations(part_classes, None).items()
+        )
+
+    def __repr__(self):
+        parts = ", ".join(f"{role}={type(part).__name__}" for role, part in self.parts.items())
+        modifiers = f", modifiers={list(self.modifiers)}" if self.modifiers else ""
+        return f"{type(self).__name__}(batch_size={self.params.batch_size}, seed={self.params.seed}, {parts}{modifiers})"
 
     def set_key(self, name: str, value):
         """Change a key after construction (how modifiers schedule values); validated like at construction.
@@ -244,6 +277,7 @@ class Network:
             self.parts[role] = self.parts[role].replace(**{name: value, "batch_size": batch})
         if name in self.params:
             self.params = validate_config(self.NECESSARY_KEYS, {**self.params, name: value}, type(self).__name__)
+        self._origins[name] = "set_key"
 
     # ------------------------------------------------------------------ running
     def train(self):
