@@ -32,6 +32,7 @@ __all__ = [
     "unknown_key_error",
     "merge_keys",
     "KeyTable",
+    "per_network",
 ]
 
 
@@ -355,6 +356,22 @@ def merge_keys(sources, declared) -> tuple[dict, dict]:
             if name in declared:
                 merged[name], origins[name] = value, label
     return merged, origins
+
+
+def per_network(value, ndim: int = 1):
+    """A batched key's value, ready to broadcast against arrays whose first axis is the batch.
+
+    A scalar is returned as it is (the cheap, common case in loops that run
+    every timestep); an array of one value per network, shape (B,), is
+    reshaped to (B,) followed by ``ndim - 1`` axes of length 1, e.g. (B, 1)
+    against (B, n_neurons) arrays.
+
+    Examples
+    --------
+    >>> per_network(0.5), per_network(np.array([0.1, 0.2]), ndim=2).shape
+    (0.5, (2, 1))
+    """
+    return value.reshape((-1,) + (1,) * (ndim - 1)) if isinstance(value, np.ndarray) else value
 
 
 def validate_config(keys, config: Mapping, owner: str, batch_size: int | None = None) -> Params:

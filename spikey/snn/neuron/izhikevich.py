@@ -54,8 +54,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from spikey.module import Interval, Key
-from spikey.snn.neuron.lif import column
+from spikey.module import Interval, Key, per_network
 from spikey.snn.neuron.template import Neuron
 
 __all__ = ["Izhikevich", "IzhikevichState", "izhikevich_step", "resting_potential", "V_PEAK", "V_GUARD"]
@@ -95,10 +94,10 @@ def izhikevich_step(state: IzhikevichState, incoming: np.ndarray, p, rng: np.ran
     for _ in range(2):  # the MATLAB code's expression, term for term
         v = v + 0.5 * (0.04 * v ** 2 + 5.0 * v + 140.0 - u + incoming)
         np.clip(v, -V_GUARD, V_GUARD, out=v)
-    u = u + column(p.a) * (column(p.b) * v - u)
+    u = u + per_network(p.a, 2) * (per_network(p.b, 2) * v - u)
     spikes = v >= V_PEAK
-    np.copyto(v, column(p.c), where=spikes)
-    u += spikes * column(p.d)
+    np.copyto(v, per_network(p.c, 2), where=spikes)
+    u += spikes * per_network(p.d, 2)
     return spikes, IzhikevichState(v, u)
 
 
@@ -168,8 +167,8 @@ class Izhikevich(Neuron):
     def init_state(self, batch_size: int, rng: np.random.Generator) -> IzhikevichState:
         """Neurons at rest, ``u = b v`` (see the module docstring); ``c`` where there is no rest."""
         p, shape = self.params, (batch_size, self.params.n_neurons)
-        v = np.broadcast_to(column(resting_potential(p.b, p.c)), shape).astype(np.float64)
-        return IzhikevichState(v, column(p.b) * v)
+        v = np.broadcast_to(per_network(resting_potential(p.b, p.c), 2), shape).astype(np.float64)
+        return IzhikevichState(v, per_network(p.b, 2) * v)
 
     def step(self, state: IzhikevichState, incoming: np.ndarray, rng: np.random.Generator):
         """One 1 ms timestep.

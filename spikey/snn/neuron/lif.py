@@ -14,15 +14,10 @@ from typing import NamedTuple
 
 import numpy as np
 
-from spikey.module import Interval, Key
+from spikey.module import Interval, Key, per_network
 from spikey.snn.neuron.template import Neuron
 
 __all__ = ["LIF", "NeuronState", "lif_step", "integrate", "fire"]
-
-
-def column(value):
-    """A scalar or a (B,) batched key, shaped to broadcast over (B, n)."""
-    return np.reshape(value, (-1, 1)) if isinstance(value, np.ndarray) else value
 
 
 class NeuronState(NamedTuple):
@@ -34,7 +29,7 @@ class NeuronState(NamedTuple):
 def integrate(state: NeuronState, incoming: np.ndarray, p) -> tuple[np.ndarray, np.ndarray]:
     """Leak and integrate one step; return ``(potential, ready)``, refractory neurons held at rest."""
     ready = state.refractory_timer <= 0
-    decay = 1.0 - column(p.potential_decay)
+    decay = 1.0 - per_network(p.potential_decay, 2)
     potential = (state.potential - p.resting_mv if p.resting_mv else state.potential) * decay
     potential += incoming
     potential *= ready  # refractory neurons stay at rest
@@ -62,7 +57,7 @@ def fire(state: NeuronState, potential, ready, fired, p) -> tuple[np.ndarray, Ne
 def lif_step(state: NeuronState, incoming: np.ndarray, p, rng: np.random.Generator):
     """Advance every network of the batch one step; return ``(spikes, new_state)``."""
     potential, ready = integrate(state, incoming, p)
-    fired = potential >= column(p.firing_threshold)
+    fired = potential >= per_network(p.firing_threshold, 2)
     if p.prob_rand_fire > 0:
         fired |= rng.random(potential.shape) < p.prob_rand_fire
     return fire(state, potential, ready, fired, p)

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from spikey.module import Interval, Key
-from spikey.snn.neuron.lif import LIF, NeuronState, column, fire, integrate
+from spikey.module import Interval, Key, per_network
+from spikey.snn.neuron.lif import LIF, NeuronState, fire, integrate
 
 
 def rand_potential_step(state: NeuronState, incoming: np.ndarray, p, rng: np.random.Generator):
@@ -18,7 +18,7 @@ def rand_potential_step(state: NeuronState, incoming: np.ndarray, p, rng: np.ran
     if p.prob_rand_fire > 0:
         hit = rng.random(potential.shape) < p.prob_rand_fire
         potential += hit * rng.uniform(0.0, p.leak_scalar, potential.shape)
-    fired = potential >= column(p.firing_threshold)
+    fired = potential >= per_network(p.firing_threshold, 2)
     return fire(state, potential, ready, fired, p)
 
 

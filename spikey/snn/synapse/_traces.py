@@ -21,7 +21,6 @@ import numpy as np
 __all__ = [
     "decay_factor",
     "decay_powers",
-    "per_network",
     "trace_history",
     "add_outer",
     "add_outer_sum",
@@ -34,11 +33,6 @@ __all__ = [
 def decay_factor(tau: float) -> float:
     """Per-timestep decay ``exp(-1 / tau)`` of a trace with time constant ``tau`` ms."""
     return math.exp(-1.0 / tau)
-
-
-def per_network(value, batch_size: int) -> np.ndarray:
-    """A batched key value (scalar or (B,) array) as a read-only (B,) float64 array."""
-    return np.broadcast_to(np.asarray(value, dtype=np.float64).reshape(-1), (batch_size,))
 
 
 _KERNEL_STEPS = 64  # longest piece trace_history filters with one kernel
@@ -136,7 +130,7 @@ def add_outer(values, weights, factor, pre_trace, post, pre=None, post_trace=Non
     weights : Weight.State
         ``mask`` (B, n_pre, n_post) marks existing synapses, the others are left
         untouched; ``low`` and ``high`` (B, n_pre) bound each presynaptic row.
-    factor : ndarray of shape (B,), float64
+    factor : float or ndarray of shape (B,)
         Per-network scale of the change.
     pre_trace : ndarray of shape (B, n_pre)
         Added to the columns of spiking postsynaptic neurons.
@@ -147,6 +141,7 @@ def add_outer(values, weights, factor, pre_trace, post, pre=None, post_trace=Non
     clip : bool, default False
         Clip the touched entries to their row's bounds ``[low, high]`` (for weights).
     """
+    factor = np.broadcast_to(factor, values.shape[:1])
     active = (factor != 0)[:, None]
     overlap = post_trace is not None and clip
     b_col, col = np.nonzero(post & active)

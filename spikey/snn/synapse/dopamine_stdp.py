@@ -76,8 +76,8 @@ from typing import NamedTuple
 import numpy as np
 
 from spikey.keys import A_MINUS, A_PLUS, LEARNING_RATE, TAU_MINUS, TAU_PLUS
-from spikey.module import Interval, Key
-from spikey.snn.synapse._traces import add_matrix, add_outer, decay_factor, per_network, rescale
+from spikey.module import Interval, Key, per_network
+from spikey.snn.synapse._traces import add_matrix, add_outer, decay_factor, rescale
 from spikey.snn.synapse.stdp import stdp_traces
 from spikey.snn.synapse.template import Synapse
 
@@ -110,10 +110,10 @@ def eligibility(state) -> np.ndarray:
 def dopamine_stdp_reward(state, weights, reward, params):
     """A dopamine pulse ``k r`` at the last step: ``d += k r``, ``w += η k r c`` (in place); return the new state."""
     reward = np.asarray(reward, dtype=np.float64)
-    pulse = per_network(params.dopamine_per_reward, len(state.d)) * reward
+    pulse = per_network(params.dopamine_per_reward) * reward
     if not pulse.any():
         return state
-    add_matrix(weights, per_network(params.learning_rate, len(pulse)) * pulse * state.c_scale, state.c)
+    add_matrix(weights, per_network(params.learning_rate) * pulse * state.c_scale, state.c)
     return state._replace(d=state.d + pulse)
 
 
@@ -127,10 +127,10 @@ def dopamine_stdp_step(state, weights, pre, post, reward, params):
     scale, decay = rescale(c, state.c_scale, decay_factor(params.tau_c))
     scale = scale * decay
     add_outer(c, weights, 1.0 / scale, p_plus, post, pre, p_minus)
-    d = state.d * decay_factor(params.tau_d) + per_network(params.dopamine_per_reward, batch) * reward
+    d = state.d * decay_factor(params.tau_d) + per_network(params.dopamine_per_reward) * reward
     d[np.abs(d) < _NEGLIGIBLE_DOPAMINE] = 0.0  # else the decay sticks at a subnormal value, never 0
-    level = d + per_network(params.tonic_dopamine, batch)
-    add_matrix(weights, per_network(params.learning_rate, batch) * level * scale, c)
+    level = d + per_network(params.tonic_dopamine)
+    add_matrix(weights, per_network(params.learning_rate) * level * scale, c)
     return DopamineSTDP.State(p_plus, p_minus, c, scale, d)
 
 

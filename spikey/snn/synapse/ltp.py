@@ -18,7 +18,8 @@ from typing import NamedTuple
 import numpy as np
 
 from spikey.keys import LEARNING_RATE, TAU_PLUS, TRACE_DECAY
-from spikey.snn.synapse._traces import add_outer, decay_factor, per_network
+from spikey.module import per_network
+from spikey.snn.synapse._traces import add_outer, decay_factor
 from spikey.snn.synapse.template import Synapse
 
 __all__ = ["LTP", "ltp_step", "ltp_reward"]
@@ -32,7 +33,7 @@ def _potentiate(state, weights, factor, params):
 def ltp_reward(state, weights, reward, params):
     """Set ``R = reward`` and redo the most recent step's potentiation with it; return the new state."""
     reward = np.broadcast_to(np.asarray(reward, dtype=np.float64), state.trace.shape)
-    rate = per_network(params.learning_rate, state.trace.shape[0])
+    rate = per_network(params.learning_rate)
     _potentiate(state, weights, rate * (reward - state.trace), params)
     return state._replace(trace=reward.copy())
 
@@ -43,7 +44,7 @@ def ltp_step(state, weights, pre, post, reward, params):
     x_pre = (state.x_pre + state.pre) * decay_factor(params.tau_plus)
     trace = np.where(reward != 0, reward, state.trace * (1.0 - params.trace_decay))
     new_state = LTP.State(x_pre, np.array(pre, dtype=bool), np.array(post, dtype=bool), trace)
-    _potentiate(new_state, weights, per_network(params.learning_rate, trace.shape[0]) * trace, params)
+    _potentiate(new_state, weights, per_network(params.learning_rate) * trace, params)
     return new_state
 
 

@@ -16,7 +16,8 @@ from typing import NamedTuple
 import numpy as np
 
 from spikey.keys import A_MINUS, A_PLUS, LEARNING_RATE, TAU_MINUS, TAU_PLUS
-from spikey.snn.synapse._traces import add_outer, per_network
+from spikey.module import per_network
+from spikey.snn.synapse._traces import add_outer
 from spikey.snn.synapse.stdp import stdp_traces
 from spikey.snn.synapse.template import Synapse
 
@@ -25,7 +26,7 @@ __all__ = ["MSTDP", "mstdp_step", "mstdp_reward"]
 
 def mstdp_reward(state, weights, reward, params):
     """``w += γ r ζ`` with the eligibility ``ζ`` of the most recent step (in place)."""
-    factor = per_network(params.learning_rate, state.pre.shape[0]) * reward
+    factor = per_network(params.learning_rate) * reward
     add_outer(weights.values, weights, factor, state.p_plus, state.post, state.pre, state.p_minus, clip=True)
 
 

@@ -20,7 +20,8 @@ from typing import NamedTuple
 import numpy as np
 
 from spikey.keys import LEARNING_RATE, TAU_MINUS, TAU_PLUS, TRACE_DECAY
-from spikey.snn.synapse._traces import add_outer, decay_factor, per_network
+from spikey.module import per_network
+from spikey.snn.synapse._traces import add_outer, decay_factor
 from spikey.snn.synapse.template import Synapse
 
 __all__ = ["RLSTDP", "rlstdp_step", "rlstdp_reward"]
@@ -28,7 +29,7 @@ __all__ = ["RLSTDP", "rlstdp_step", "rlstdp_reward"]
 
 def rlstdp_reward(state, weights, reward, params):
     """``w += η r (x_pre ⊗ f_post - f_pre ⊗ x_post)`` with the most recent step's traces and spikes."""
-    factor = per_network(params.learning_rate, state.trace.shape[0]) * reward
+    factor = per_network(params.learning_rate) * reward
     add_outer(weights.values, weights, factor, state.x_pre, state.post, state.pre, -state.x_post, clip=True)
 
 

@@ -17,7 +17,8 @@ from typing import NamedTuple
 import numpy as np
 
 from spikey.keys import A_MINUS, A_PLUS, LEARNING_RATE, TAU_MINUS, TAU_PLUS
-from spikey.snn.synapse._traces import add_outer, decay_factor, per_network
+from spikey.module import per_network
+from spikey.snn.synapse._traces import add_outer, decay_factor
 from spikey.snn.synapse.template import Synapse
 
 __all__ = ["STDP", "stdp_traces", "stdp_step"]
@@ -34,7 +35,7 @@ def stdp_step(state, weights, pre, post, params):
     """One STDP timestep: update the traces, then the weights in place; return the new state."""
     pre, post = np.asarray(pre, dtype=bool), np.asarray(post, dtype=bool)
     p_plus, p_minus = stdp_traces(state.p_plus, state.p_minus, pre, post, params)
-    rate = per_network(params.learning_rate, pre.shape[0])
+    rate = per_network(params.learning_rate)
     add_outer(weights.values, weights, rate, p_plus, post, pre, p_minus, clip=True)
     return STDP.State(p_plus, p_minus)
 
