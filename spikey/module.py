@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
-from numbers import Integral, Real
 
 import numpy as np
+
+from spikey.constraints import Constraint, InstanceOf, Interval, Options
 
 __all__ = [
     "REQUIRED",
@@ -50,126 +51,6 @@ class _Required:
 
 REQUIRED = _Required()
 """Marks a key without a default: the configuration must give it."""
-
-
-class Constraint:
-    """What values a key accepts; ``str(constraint)`` describes them."""
-
-    def normalize(self, value):
-        """Return ``value`` in canonical form, or raise ``ValueError``."""
-        raise NotImplementedError
-
-    def invalid_example(self):
-        """A value of the right type that violates the constraint, or None."""
-        return None
-
-
-def _is_real(value) -> bool:
-    return isinstance(value, Real) and not isinstance(value, (bool, np.bool_))
-
-
-def _is_integral(value) -> bool:
-    return isinstance(value, Integral) and not isinstance(value, (bool, np.bool_))
-
-
-class Interval(Constraint):
-    """A number of type ``int`` or ``float`` in a range.
-
-    Parameters
-    ----------
-    kind : {int, float}
-        ``int`` accepts integers only; ``float`` accepts any real number and
-        stores it as a Python float (integers widen, booleans are refused).
-    low, high : float or None
-        Bounds; None means unbounded on that side.
-    closed : {"both", "left", "right", "neither"}
-        Which bounds belong to the interval.
-    """
-
-    def __init__(self, kind, low=None, high=None, closed="both"):
-        if kind not in (int, float):
-            raise ValueError(f"Interval kind must be int or float, got {kind!r}.")
-        if closed not in ("both", "left", "right", "neither"):
-            raise ValueError(f"Interval closed must be both/left/right/neither, got {closed!r}.")
-        self.kind, self.low, self.high, self.closed = kind, low, high, closed
-
-    def _in_range(self, x) -> bool:
-        left = self.closed in ("both", "left")
-        right = self.closed in ("both", "right")
-        if self.low is not None and (x < self.low or (x == self.low and not left)):
-            return False
-        if self.high is not None and (x > self.high or (x == self.high and not right)):
-            return False
-        return True
-
-    def normalize(self, value):
-        type_ok = _is_integral(value) if self.kind is int else _is_real(value)
-        if not type_ok or not self._in_range(value):
-            raise ValueError
-        if self.kind is float and not np.isfinite(value):
-            raise ValueError
-        return self.kind(value)
-
-    def invalid_example(self):
-        if self.high is not None:
-            return self.kind(self.high + 1)
-        if self.low is not None:
-            return self.kind(self.low - 1)
-        return None
-
-    def __str__(self):
-        name = "an int" if self.kind is int else "a float"
-        if self.low is None and self.high is None:
-            return name
-        left = "[" if self.closed in ("both", "left") and self.low is not None else "("
-        right = "]" if self.closed in ("both", "right") and self.high is not None else ")"
-        low = "-inf" if self.low is None else self.low
-        high = "inf" if self.high is None else self.high
-        return f"{name} in the range {left}{low}, {high}{right}"
-
-
-class Options(Constraint):
-    """One of a fixed set of values."""
-
-    def __init__(self, *choices):
-        self.choices = choices
-
-    def normalize(self, value):
-        for choice in self.choices:
-            if type(value) is type(choice) and value == choice:
-                return value
-        raise ValueError
-
-    def invalid_example(self):
-        return "not-an-option"
-
-    def __str__(self):
-        return "one of {" + ", ".join(repr(c) for c in self.choices) + "}"
-
-
-class InstanceOf(Constraint):
-    """An instance of one of the given types, optionally checked further.
-
-    Parameters
-    ----------
-    types : type or tuple of type
-        Accepted types.
-    description : str
-        Text used in error messages, e.g. ``"a callable f(state) -> bool"``.
-    check : callable, optional
-        ``check(value) -> bool``; False rejects the value.
-    """
-
-    def __init__(self, types, description, check=None):
-        self.types, self.description, self.check = types, description, check
-
-    def normalize(self, value):
-        if not isinstance(value, self.types) or (self.check and not self.check(value)):
-            raise ValueError
-        return value
-
-    def __str__(self):
-        return self.description
 
 
 @dataclass(frozen=True, eq=False)

@@ -21,7 +21,7 @@ import gymnasium
 import numpy as np
 from gymnasium import spaces
 
-from spikey.games._constraints import Bounds
+from spikey.constraints import Bounds
 from spikey.games.template import Game, discrete_action, max_steps_key
 from spikey.module import Interval, Key, Options
 

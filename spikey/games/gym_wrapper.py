@@ -21,7 +21,7 @@ from gymnasium import spaces
 from gymnasium.envs.registration import load_env_creator
 
 from spikey.keys import N_ACTIONS
-from spikey.games._constraints import FloatVector
+from spikey.constraints import FloatVector
 from spikey.games.template import Game, discrete_action
 from spikey.module import InstanceOf, InvalidParameterError, Interval, Key, unknown_key_error, validate_config
 

@@ -10,20 +10,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from spikey.module import InstanceOf, Interval, InvalidParameterError, Key
+from spikey.constraints import FloatVector
+from spikey.module import Interval, InvalidParameterError, Key
 from spikey.snn.input.template import INPUT_RATE, Input, InputState
 
 
-def _finite_vector(value) -> bool:
-    array = np.asarray(value, dtype=object)
-    return array.ndim == 1 and array.size > 0 and all(
-        isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool) and np.isfinite(v)
-        for v in array
-    )
-
-
-BOUNDS = InstanceOf((list, tuple, np.ndarray), "a 1-D sequence of finite floats, one per observation value",
-                    _finite_vector)
+BOUNDS = FloatVector(finite=True, description="one per observation value")
 
 
 class RBF(Input):
