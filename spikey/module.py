@@ -7,6 +7,10 @@ constraint (type and valid range or choices) and an optional default.
 construction, and keeps the result in ``params``, a read-only namespace. Each
 problem found raises :class:`InvalidParameterError` naming the part, the key,
 what was expected and what was given.
+
+Longer than 300 lines on purpose: Key, Params, Module, the merging and
+validation of configurations and the tables that show them are one
+mechanism. Constraints are in :mod:`spikey.constraints`.
 """
 from __future__ import annotations
 

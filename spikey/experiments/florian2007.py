@@ -49,7 +49,7 @@ from tqdm import tqdm
 from spikey.games.logic import ALL_PATTERNS, logical_xor
 from spikey.games.vector import VectorGame
 from spikey.snn.input import RateMap, SymbolTrains
-from spikey.snn.network import ActiveRLNetwork
+from spikey.snn.rl_network import ActiveRLNetwork
 from spikey.snn.neuron import LIF
 from spikey.snn.readout import Threshold
 from spikey.snn.reward import MatchExpected

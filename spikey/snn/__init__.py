@@ -1,6 +1,7 @@
 """The numpy core: parts and the networks that compose them (no Ray, no torch)."""
 from spikey.snn import input, modifier, neuron, readout, reward, synapse, weight
-from spikey.snn.network import ActiveRLNetwork, Network, RLNetwork
+from spikey.snn.network import Network
+from spikey.snn.rl_network import ActiveRLNetwork, RLNetwork
 
 __all__ = [
     "ActiveRLNetwork",

@@ -1,0 +1,106 @@
+"""Networks that learn from reward: rewarded after each tick (RLNetwork) or at every output spike (ActiveRLNetwork).
+
+Two reward channels, one convention each: a ``rewarder`` part scores
+(observation, action) itself, or ``reward(reward=...)`` passes a reward
+given from outside (a game's own reward).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from spikey.snn.network import Network
+
+__all__ = ["RLNetwork", "ActiveRLNetwork"]
+
+
+class RLNetwork(Network):
+    """A network that learns from a reward given after each tick.
+
+    ``reward(state, action)`` asks the ``rewarder`` part for the reward of each
+    network (or takes ``reward=`` directly) and, in training mode, hands it to
+    the learning rule as the reward of the tick's last timestep.
+
+    Examples
+    --------
+    >>> from spikey.experiments import FlorianXOR
+    >>> class RewardedXOR(RLNetwork):  # Florian's parts, rewarded once per game step
+    ...     parts, keys = FlorianXOR.parts, {**FlorianXOR.keys, "processing_time": 100}
+    >>> net = RewardedXOR(keys={"seed": 0, "expected_value": lambda s: np.logical_xor(s[:, 0], s[:, 1])})
+    >>> net.reset()
+    >>> state = np.array([0, 1])
+    >>> action = net.tick(state)
+    >>> float(net.reward(state, action)) == (1.0 if action == 1 else -1.0)
+    True
+    """
+
+    REQUIRED_ROLES = Network.REQUIRED_ROLES + ("rewarder",)
+    OPTIONAL_ROLES = ("modifiers",)
+
+    def reward(self, state=None, action=None, state_next=None, reward=None):
+        """Reward the last tick and learn from it; returns the reward (a float, or (B,) array).
+
+        Parameters
+        ----------
+        state, action, state_next : array_like, optional
+            The tick's observation(s), action(s) and following observation(s), for the rewarder.
+        reward : float or array_like of shape (B,), optional
+            The reward itself, bypassing the rewarder.
+        """
+        rewards = self._rewards(state, action, state_next, reward)
+        if self.training:
+            self.state["synapses"] = self.parts["synapses"].reward(self.state["synapses"], self.state["weights"], rewards)
+        return self._unbatch(rewards)
+
+    def _rewards(self, state, action, state_next, reward) -> np.ndarray:
+        if reward is None:
+            next_states = None if state_next is None else self._batch(state_next, "state_next")
+            reward = self.parts["rewarder"](self._batch(state, "state"), self._batch(action, "action"), next_states)
+            return np.asarray(reward, dtype=np.float64)
+        rewards = self._batch(reward, "reward").astype(np.float64)
+        if rewards.shape != (self.params.batch_size,) or not np.all(np.isfinite(rewards)):
+            raise ValueError(
+                f"{type(self).__name__}.reward expects a finite reward per network, shape "
+                f"({self.params.batch_size},); got {reward!r}."
+            )
+        return rewards
+
+
+class ActiveRLNetwork(RLNetwork):
+    """An RL network rewarded at every output spike, during the tick.
+
+    At each timestep where a network's output neurons spike, the readout reads
+    that step's output spikes as an action and the rewarder scores it against
+    the tick's observation; the learning rule receives that reward at once
+    (Florian 2007's XOR setup: +1 per output spike when the answer is true, -1
+    when false). Learning happens only from these rewards: ``reward()``
+    computes the tick's reward for logging and does not learn from it.
+
+    Silence is a dead end: a network whose outputs stop firing earns no
+    reward, so its weights stop changing (the traces still run) and it cannot
+    learn its way back. Punishment alone can drive an output there; a template
+    must keep its outputs driven for the patterns they should answer (see
+    :mod:`spikey.experiments.florian2007` for how Florian's network does, and
+    how often it still falls silent).
+
+    Examples
+    --------
+    >>> from spikey.experiments import FlorianXOR
+    >>> net = FlorianXOR(keys={"seed": 1})
+    >>> net.reset()
+    >>> before = net.weights.copy()
+    >>> _ = net.tick(np.array([1, 1]))  # every output spike is punished at once
+    >>> bool(net.spike_log[:, 0, -1].any()) == (not np.array_equal(before, net.weights))
+    True
+    """
+
+    def continuous_reward(self, spikes):
+        outputs = spikes[:, -self.params.n_outputs:]
+        if not np.count_nonzero(outputs):
+            return None
+        fired = outputs.any(axis=1)
+        actions = self.parts["readout"](outputs.astype(np.float64), self.rng)
+        return np.where(fired, self.parts["rewarder"](self._observations, actions), 0.0)
+
+    def reward(self, state=None, action=None, state_next=None, reward=None):
+        """The tick's reward (float or (B,)), for logging; learning happened during the tick."""
+        return self._unbatch(self._rewards(state, action, state_next, reward))
