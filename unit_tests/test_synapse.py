@@ -427,3 +427,21 @@ def test_add_outer_in_small_chunks_gives_the_same_weights(monkeypatch):
         run(make(STDP), weights, pre, post, reward)
         results.append(weights.values)
     np.testing.assert_array_equal(*results)
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.integers(1, 3), st.booleans())
+def test_add_outer_with_weighted_spikes_equals_the_dense_sum(seed, batch, clip):
+    """Float post/pre (e.g. post * o2 for a triplet term) scale their column/row, as the dense formula says."""
+    rng = np.random.default_rng(seed)
+    weights = weight_state(batch, rng, max_weight=5.0)
+    factor = rng.uniform(-1.0, 1.0, batch)
+    pre_trace, post_trace = rng.random((batch, N_PRE)), rng.normal(size=(batch, N_POST))
+    post = np.where(rng.random((batch, N_POST)) < 0.5, rng.random((batch, N_POST)), 0.0)
+    pre = np.where(rng.random((batch, N_PRE)) < 0.5, rng.random((batch, N_PRE)), 0.0)
+    dense = factor[:, None, None] * (pre_trace[:, :, None] * post[:, None, :] + pre[:, :, None] * post_trace[:, None, :])
+    expected = weights.values + dense * weights.mask
+    if clip:
+        expected = np.clip(expected, weights.low[:, :, None], weights.high[:, :, None])
+    _traces.add_outer(weights.values, weights, factor, pre_trace, post, pre, post_trace, clip=clip)
+    np.testing.assert_allclose(weights.values, expected, rtol=1e-12, atol=1e-12)

@@ -123,6 +123,13 @@ def add_outer(values, weights, factor, pre_trace, post, pre=None, post_trace=Non
     networks whose ``factor`` is nonzero are read and written. Both terms are
     added before clipping, so the result equals ``clip(values + dw)``.
 
+    ``post`` and ``pre`` are spikes, or spikes weighted per neuron: a float
+    array whose nonzero entries are the neurons that spiked. That writes
+    terms beyond pair-based STDP at the same cost; for instance the triplet
+    potentiation of Pfister & Gerstner (2006), ``Δw_ij = A3+ P+_i o2_j`` at
+    each postsynaptic spike, with ``o2`` a slow postsynaptic trace taken before
+    this step's spike, is ``add_outer(values, weights, A3_plus, p_plus, post * o2)``.
+
     Parameters
     ----------
     values : ndarray of shape (B, n_pre, n_post), float64
@@ -134,8 +141,8 @@ def add_outer(values, weights, factor, pre_trace, post, pre=None, post_trace=Non
         Per-network scale of the change.
     pre_trace : ndarray of shape (B, n_pre)
         Added to the columns of spiking postsynaptic neurons.
-    post : ndarray of shape (B, n_post), bool
-    pre : ndarray of shape (B, n_pre), bool, optional
+    post : ndarray of shape (B, n_post), bool or float
+    pre : ndarray of shape (B, n_pre), bool or float, optional
     post_trace : ndarray of shape (B, n_post), optional
         Added to the rows of spiking presynaptic neurons; None skips that term.
     clip : bool, default False
@@ -144,10 +151,10 @@ def add_outer(values, weights, factor, pre_trace, post, pre=None, post_trace=Non
     factor = np.broadcast_to(factor, values.shape[:1])
     active = (factor != 0)[:, None]
     overlap = post_trace is not None and clip
-    b_col, col = np.nonzero(post & active)
+    b_col, col = np.nonzero(_spiked(post) & active)
     for part in _chunks(b_col.size, values.shape[1]):
         b, j = b_col[part], col[part]
-        change = pre_trace[b]
+        change = pre_trace[b] if post.dtype == bool else pre_trace[b] * post[b, j][:, None]
         if overlap:  # clip once: a column gets both terms here, and its rows skip it below
             change = change + pre[b] * post_trace[b, j][:, None]
         change *= factor[b, None]
@@ -155,14 +162,20 @@ def add_outer(values, weights, factor, pre_trace, post, pre=None, post_trace=Non
         _add_clipped(values, (b, slice(None), j), change, weights.mask, bound)
     if post_trace is None:
         return
-    b_row, row = np.nonzero(pre & active)
+    b_row, row = np.nonzero(_spiked(pre) & active)
     if overlap and b_col.size and b_row.size:
         post_trace = post_trace.copy()
         post_trace[b_col, col] = 0.0
     for part in _chunks(b_row.size, values.shape[2]):
         b, i = b_row[part], row[part]
         bound = (weights.low[b, i, None], weights.high[b, i, None]) if clip else None
-        _add_clipped(values, (b, i, slice(None)), post_trace[b] * factor[b, None], weights.mask, bound)
+        row_factor = factor[b] if pre.dtype == bool else factor[b] * pre[b, i]
+        _add_clipped(values, (b, i, slice(None)), post_trace[b] * row_factor[:, None], weights.mask, bound)
+
+
+def _spiked(spikes):
+    """The bool spikes, or where weighted spikes are nonzero."""
+    return spikes if spikes.dtype == bool else spikes != 0
 
 
 _CHUNK_ELEMENTS = 1 << 20
