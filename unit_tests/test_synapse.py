@@ -7,8 +7,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from spikey.module import InvalidParameterError
-from spikey.snn.synapse import LTP, MSTDP, MSTDPET, RLSTDP, STDP, Synapse, _traces
-from spikey.snn.synapse._traces import trace_history
+from spikey.snn.synapse import LTP, MSTDP, MSTDPET, RLSTDP, STDP, Synapse, traces
+from spikey.snn.synapse.traces import trace_history
 from spikey.snn.synapse.mstdpet import eligibility
 from spikey.snn.weight.template import Weight, bounds
 
@@ -421,8 +421,8 @@ def test_add_outer_in_small_chunks_gives_the_same_weights(monkeypatch):
     rng = np.random.default_rng(12)
     pre, post, reward = random_inputs(20, 3, rng, p=0.6)
     results = []
-    for chunk in (_traces._CHUNK_ELEMENTS, 4):
-        monkeypatch.setattr(_traces, "_CHUNK_ELEMENTS", chunk)
+    for chunk in (traces._CHUNK_ELEMENTS, 4):
+        monkeypatch.setattr(traces, "_CHUNK_ELEMENTS", chunk)
         weights = weight_state(3, np.random.default_rng(13))
         run(make(STDP), weights, pre, post, reward)
         results.append(weights.values)
@@ -443,5 +443,5 @@ def test_add_outer_with_weighted_spikes_equals_the_dense_sum(seed, batch, clip):
     expected = weights.values + dense * weights.mask
     if clip:
         expected = np.clip(expected, weights.low[:, :, None], weights.high[:, :, None])
-    _traces.add_outer(weights.values, weights, factor, pre_trace, post, pre, post_trace, clip=clip)
+    traces.add_outer(weights.values, weights, factor, pre_trace, post, pre, post_trace, clip=clip)
     np.testing.assert_allclose(weights.values, expected, rtol=1e-12, atol=1e-12)

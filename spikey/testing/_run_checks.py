@@ -186,7 +186,7 @@ def check_learning_changes_weights(part_class, config, *, observations=None):
     first, last = trace.outputs["weights"][0].values, trace.outputs["weights"][-1].values
     require(not np.array_equal(first, last), f"the weights never changed in {N_STEPS} steps of 30 % pre and "
             "post spikes with rewards.", "write the weight changes into weights.values in place (see "
-            "spikey.snn.synapse._traces.add_outer), clipped to weights.low and weights.high.")
+            "spikey.snn.synapse.traces.add_outer), clipped to weights.low and weights.high.")
 
 
 @check

@@ -55,7 +55,7 @@ Cost. Steps 1-2 touch only the rows and columns of this step's spikes: ``c``
 is kept as ``c_scale * c_stored`` so that its decay costs one multiplication
 per network (``c_stored`` is renormalized when ``c_scale`` would fall below
 1e-100). Step 4 is dense, O(n_pre n_post), for each network whose
-``d + d_tonic`` is nonzero (:func:`~spikey.snn.synapse._traces.add_matrix`):
+``d + d_tonic`` is nonzero (:func:`~spikey.snn.synapse.traces.add_matrix`):
 with ``tonic_dopamine=0`` that is every step from a network's first reward
 until ``d`` reaches 0, about 141 s (708 τd) after a last pulse of 0.5; with a
 tonic level, every step. ``d`` is set to 0 once ``|d|`` falls below the
@@ -77,7 +77,7 @@ import numpy as np
 
 from spikey.keys import A_MINUS, A_PLUS, LEARNING_RATE, TAU_MINUS, TAU_PLUS
 from spikey.module import Interval, Key, per_network
-from spikey.snn.synapse._traces import add_matrix, add_outer, decay_factor, rescale
+from spikey.snn.synapse.traces import add_matrix, add_outer, decay_factor, rescale
 from spikey.snn.synapse.stdp import stdp_traces
 from spikey.snn.synapse.template import Synapse
 

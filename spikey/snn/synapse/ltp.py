@@ -19,7 +19,7 @@ import numpy as np
 
 from spikey.keys import LEARNING_RATE, TAU_PLUS, TRACE_DECAY
 from spikey.module import per_network
-from spikey.snn.synapse._traces import add_outer, decay_factor
+from spikey.snn.synapse.traces import add_outer, decay_factor
 from spikey.snn.synapse.template import Synapse
 
 __all__ = ["LTP", "ltp_step", "ltp_reward"]

@@ -9,11 +9,11 @@ over (pre, post) and ``r`` the reward of this step (shape (B,)):
 the most recent step. The (B, n_pre, n_post) trace is kept as
 ``z = scale * z_stored`` so that its decay costs one multiplication per
 network; ``z_stored`` is renormalized when ``scale`` would fall below 1e-100
-(:func:`~spikey.snn.synapse._traces.rescale`). A block of steps is done in
+(:func:`~spikey.snn.synapse.traces.rescale`). A block of steps is done in
 segments that end at rewarded steps: each segment's traces come from one
-matrix product (:func:`~spikey.snn.synapse._traces.trace_history`) and its
+matrix product (:func:`~spikey.snn.synapse.traces.trace_history`) and its
 ``ζ`` are summed into ``z`` by one more
-(:func:`~spikey.snn.synapse._traces.add_outer_sum`); the weights are touched
+(:func:`~spikey.snn.synapse.traces.add_outer_sum`); the weights are touched
 only at the rewarded steps. Reference: R. V. Florian, "Reinforcement learning
 through modulation of spike-timing-dependent synaptic plasticity", Neural
 Computation 19(6):1468-1502, 2007.
@@ -26,7 +26,7 @@ from typing import NamedTuple
 import numpy as np
 
 from spikey.keys import A_MINUS, A_PLUS, LEARNING_RATE, TAU_MINUS, TAU_PLUS, TAU_Z
-from spikey.snn.synapse._traces import (
+from spikey.snn.synapse.traces import (
     RENORMALIZE_BELOW,
     add_matrix,
     add_outer_sum,

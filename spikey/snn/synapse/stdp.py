@@ -18,7 +18,7 @@ import numpy as np
 
 from spikey.keys import A_MINUS, A_PLUS, LEARNING_RATE, TAU_MINUS, TAU_PLUS
 from spikey.module import per_network
-from spikey.snn.synapse._traces import add_outer, decay_factor
+from spikey.snn.synapse.traces import add_outer, decay_factor
 from spikey.snn.synapse.template import Synapse
 
 __all__ = ["STDP", "stdp_traces", "stdp_step"]
