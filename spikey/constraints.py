@@ -12,7 +12,7 @@ from numbers import Integral, Real
 
 import numpy as np
 
-__all__ = ["Constraint", "Interval", "Options", "InstanceOf", "Bounds", "FloatVector"]
+__all__ = ["Constraint", "Interval", "Options", "InstanceOf", "Optional", "Bounds", "FloatVector", "SignVector"]
 
 
 class Constraint:
@@ -98,6 +98,8 @@ class Options(Constraint):
         self.choices = choices
 
     def normalize(self, value):
+        if isinstance(value, np.generic):  # a numpy scalar, e.g. from sweeping over an array of choices
+            value = value.item()
         for choice in self.choices:
             if type(value) is type(choice) and value == choice:
                 return value
@@ -212,3 +214,49 @@ class FloatVector(Constraint):
     def __str__(self):
         kind = "finite floats" if self.finite else "floats (inf allowed, NaN not)"
         return f"a non-empty tuple of {kind}" + (f", {self.description}" if self.description else "")
+
+
+class SignVector(Constraint):
+    """A 1-D sequence of +1, -1 and 0 (a list, tuple or array), stored as a float64 array.
+
+    Examples
+    --------
+    >>> SignVector().normalize([1, -1, 0])
+    array([ 1., -1.,  0.])
+    """
+
+    def normalize(self, value):
+        if isinstance(value, (bool, np.bool_)) or not isinstance(value, (list, tuple, np.ndarray)):
+            raise ValueError
+        array = np.asarray(value)
+        if array.ndim != 1 or array.dtype.kind not in "iuf" or not np.isin(array, (-1, 0, 1)).all():
+            raise ValueError
+        return array.astype(np.float64)
+
+    def invalid_example(self):
+        return [2]
+
+    def __str__(self):
+        return "a 1-D sequence of +1 (excitatory), -1 (inhibitory) and 0 (either sign)"
+
+
+class Optional(Constraint):
+    """None, or a value another constraint accepts.
+
+    Examples
+    --------
+    >>> str(Optional(SignVector()))
+    'a 1-D sequence of +1 (excitatory), -1 (inhibitory) and 0 (either sign), or None'
+    """
+
+    def __init__(self, constraint: Constraint):
+        self.constraint = constraint
+
+    def normalize(self, value):
+        return None if value is None else self.constraint.normalize(value)
+
+    def invalid_example(self):
+        return self.constraint.invalid_example()
+
+    def __str__(self):
+        return f"{self.constraint}, or None"

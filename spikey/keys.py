@@ -3,25 +3,30 @@ from numbers import Integral
 
 from spikey.module import InstanceOf, Interval, Key, Options
 
-N_INPUTS = Key("n_inputs", Interval(int, 0, None), "Number of input channels (presynaptic only).")
-N_NEURONS = Key("n_neurons", Interval(int, 1, None), "Number of body neurons, outputs included.")
-N_OUTPUTS = Key("n_outputs", Interval(int, 1, None), "Number of output neurons: the last n_outputs body neurons.")
+N_INPUTS = Key("n_inputs", Interval(int, 0, None), "Number of input channels (presynaptic only).", fixed=True)
+N_NEURONS = Key("n_neurons", Interval(int, 1, None), "Number of body neurons, outputs included.", fixed=True)
+N_OUTPUTS = Key("n_outputs", Interval(int, 1, None), "Number of output neurons: the last n_outputs body neurons.",
+                fixed=True)
 N_ACTIONS = Key(
     "n_actions", Interval(int, 1, None),
     "Number of actions: discrete choices, or the length of a flat action vector; "
     "group readouts split the outputs into this many equal groups.",
 )
 MAGNITUDE = Key("magnitude", Interval(float, 0, None), "Charge one spike delivers, before weighting.")
-MAX_WEIGHT = Key("max_weight", Interval(float, 0, None, closed="neither"), "Upper bound of every weight magnitude.")
+MAX_WEIGHT = Key("max_weight", Interval(float, 0, None, closed="neither"),
+                 "Bound of every weight magnitude (mV): rows are bounded by [0, max_weight], [-max_weight, 0] or "
+                 "[-max_weight, max_weight] by their polarity.", fixed=True)
 PROCESSING_TIME = Key(
     "processing_time", Interval(int, 1, None), "Network timesteps (1 ms each) per game step."
 )
-BATCH_SIZE = Key("batch_size", Interval(int, 1, None), "Number of independent networks run in lockstep.", default=1)
+BATCH_SIZE = Key("batch_size", Interval(int, 1, None), "Number of independent networks run in lockstep.", default=1,
+                 fixed=True)
 SEED = Key(
     "seed",
     InstanceOf((Integral, type(None)), "an int >= 0 or None", lambda v: v is None or (v >= 0 and not isinstance(v, bool))),
     "Seed of the network's numpy Generator; None draws fresh entropy.",
     default=None,
+    fixed=True,
 )
 EXPECTED_VALUE = Key(
     "expected_value",

@@ -73,6 +73,9 @@ class Key:
         Value used when the configuration does not give one.
     batched : bool, default False
         Also accept a 1-D array with one value per network of the batch.
+    fixed : bool, default False
+        Read only at construction (array shapes, initial weights and bounds,
+        arrays drawn once): ``Network.set_key`` and modifiers refuse it.
 
     Examples
     --------
@@ -90,6 +93,7 @@ class Key:
     doc: str
     default: object = REQUIRED
     batched: bool = False
+    fixed: bool = False
 
     @property
     def required(self) -> bool:
@@ -134,6 +138,7 @@ class Key:
             and self.doc == other.doc
             and _same_value(self.default, other.default)
             and self.batched == other.batched
+            and self.fixed == other.fixed
         )
 
 
@@ -293,7 +298,7 @@ def parameters_section(keys, indent: str = "") -> str:
     """
     lines = ["Parameters", "----------"]
     for key in keys:
-        default = "" if key.required else f", default {key.default!r}"
+        default = ("" if key.required else f", default {key.default!r}") + (", fixed at construction" if key.fixed else "")
         lines += [f"{key.name} : {key.expectation()}{default}", f"    {key.doc}"]
     return "".join(f"{indent}{line}\n" for line in lines)
 

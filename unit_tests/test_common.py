@@ -54,6 +54,8 @@ PARTS = [
     (input.SpikeTrain, {"n_inputs": N_INPUTS, "magnitude": 1.0, "spike_trains": TRAINS}, symbol_observations),
     (input.SymbolTrains, {"n_inputs": N_INPUTS, "magnitude": 1.0, "n_symbols": 3, "train_length": 7, "train_spikes": 3},
      symbol_pairs),
+    (input.SymbolTrains, {"n_inputs": N_INPUTS, "magnitude": 1.0, "n_symbols": 3, "train_length": 7, "train_spikes": 3,
+                          "shared_trains": False}, symbol_pairs),
     (input.StaticMap, {"n_inputs": N_INPUTS, "magnitude": 1.0}),
     (neuron.Neuron, {"n_neurons": N_NEURONS, "magnitude": 1.0}),
     (neuron.LIF, LIF),

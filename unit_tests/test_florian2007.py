@@ -68,7 +68,7 @@ def test_temporal_coding_trains_and_bounds(template):
     to_hidden = net.weights[:, :2, :20]
     assert abs(to_hidden.mean()) < 0.3 and abs(to_hidden.std() - 20 / math.sqrt(12)) < 0.2
     trains = net.state["inputs"].trains
-    assert trains.shape == (200, 2, 500) and np.all(trains.sum(axis=2) == 50)  # two trains of 50 spikes in 500 ms
+    assert trains.shape == (200, 2, 500, 1) and np.all(trains.sum(axis=2) == 50)  # two trains of 50 spikes in 500 ms
     assert not np.array_equal(trains[0], trains[1])  # drawn for each network
     net.reset()
     assert net.state["inputs"].trains is trains  # fixed for the whole run

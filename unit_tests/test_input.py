@@ -95,9 +95,9 @@ def symbol_trains(**keys):
 
 def test_symbol_trains_have_exactly_their_spikes_and_differ_between_networks():
     state = symbol_trains().init_state(64, np.random.default_rng(0))
-    assert state.trains.shape == (64, 2, 500) and state.trains.dtype == bool
+    assert state.trains.shape == (64, 2, 500, 1) and state.trains.dtype == bool
     assert np.all(state.trains.sum(axis=2) == 50)
-    assert len({train.tobytes() for train in state.trains.reshape(-1, 500)}) == 128
+    assert len({train.tobytes() for train in np.moveaxis(state.trains, 2, 3).reshape(-1, 500)}) == 128
     spike_steps = np.nonzero(state.trains)[2]  # uniform over the train: each tenth holds about a tenth
     np.testing.assert_allclose(np.bincount(spike_steps // 50, minlength=10) / len(spike_steps), 0.1, atol=0.02)
 
@@ -109,7 +109,7 @@ def test_symbol_trains_replay_each_groups_train_from_the_start_and_keep_trains_o
     assert not silent.any()  # nothing before the first observation
     state = inputs.encode(state, np.array([[1, 0], [0, 0]]))
     spikes, state = inputs.step(state, rng, 700)
-    trains = state.trains
+    trains = state.trains[..., 0]
     np.testing.assert_array_equal(spikes[:500, 0, 0], trains[0, 1])  # group 0 of network 0: symbol 1
     np.testing.assert_array_equal(spikes[:500, 0, 1], trains[0, 1])
     np.testing.assert_array_equal(spikes[:500, 0, 3], trains[0, 0])
@@ -118,7 +118,17 @@ def test_symbol_trains_replay_each_groups_train_from_the_start_and_keep_trains_o
     again, _ = inputs.step(state, rng, 3)
     np.testing.assert_array_equal(again[:, 1, 0], trains[1, 1, :3])  # a new observation restarts the train
     kept = inputs.reset(state, rng)
-    assert kept.trains is trains and not kept.shown.any() and not kept.time.any()
+    assert kept.trains is state.trains and not kept.shown.any() and not kept.time.any()
+
+
+def test_symbol_trains_of_their_own_per_input():
+    inputs, rng = symbol_trains(n_inputs=4, shared_trains=False), np.random.default_rng(2)
+    state = inputs.encode(inputs.init_state(1, rng), np.array([[1, 1]]))
+    assert state.trains.shape == (1, 2, 500, 4) and np.all(state.trains.sum(axis=2) == 50)
+    spikes, _ = inputs.step(state, rng, 500)
+    for i in range(4):  # every input replays its own train of symbol 1
+        np.testing.assert_array_equal(spikes[:, 0, i], state.trains[0, 1, :, i])
+    assert not np.array_equal(spikes[:, 0, 0], spikes[:, 0, 1])
 
 
 def test_symbol_trains_errors():

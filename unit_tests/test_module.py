@@ -186,3 +186,17 @@ def test_parameters_section_is_rendered_into_a_subclass_docstring_once():
     assert rendered.index("Parameters") < rendered.index("Examples")
     assert Documented.__doc__.count("Parameters") == 1 and "Hand-written." in Documented.__doc__
     assert parameters_section([decay]).startswith("Parameters\n----------\ndecay : ")
+
+
+def test_options_accept_numpy_scalars_of_a_choice():
+    from spikey.constraints import Options
+    assert Options(0, 1).normalize(np.int64(1)) == 1 and type(Options(0, 1).normalize(np.int64(1))) is int
+    assert Options("arrival", "emission").normalize(np.str_("arrival")) == "arrival"
+    assert Options(False, True).normalize(np.True_) is True
+    with pytest.raises(ValueError):
+        Options(0, 1).normalize(np.float64(1.0))
+
+
+def test_fixed_keys_are_marked_in_the_rendered_parameters():
+    from spikey.snn.weight import Random
+    assert "prob_connection : a float in the range [0, 1], fixed at construction" in Random.__doc__

@@ -276,8 +276,11 @@ def test_set_key_validates_and_modifiers_schedule_per_episode():
         net.reset()
         values.append(net.parts["synapses"].params.learning_rate)
     assert values == [0.2, 0.1, 0.0, 0.0]
-    with pytest.raises(InvalidParameterError, match="cannot change"):
-        net.set_key("n_neurons", 3)
+    for fixed in ("n_neurons", "max_weight", "prob_connection", "input_polarity", "neuron_pct_inhibitory", "seed"):
+        with pytest.raises(InvalidParameterError, match=f"Key '{fixed}' of SmallRL is fixed at construction"):
+            net.set_key(fixed, net.effective_keys()[0]["value"])
+    with pytest.raises(InvalidParameterError, match="'max_weight' is fixed at construction .* cannot be scheduled"):
+        SmallRL(parts={"modifiers": [LinearDecay(key="max_weight", t_stop=2, value_start=2.0, value_stop=1.0)]})
     with pytest.raises(InvalidParameterError, match="Did you mean 'learning_rate'"):
         net.set_key("learning_rte", 0.1)
     with pytest.raises(InvalidParameterError, match="The 'learning_rate' parameter"):
@@ -393,12 +396,19 @@ def test_input_polarity_sets_input_signs_and_weight_bounds():
 
 @pytest.mark.parametrize("value, message", [
     (np.array([1, -1, 0]), r"must have one value per input, shape \(n_inputs=8,\). Got shape \(3,\)"),
-    (np.array([1, 2, 0, 0, 0, 0, 0, 0]), "must be a 1-D array of \\+1, -1 and 0"),
-    ([1, -1, 1, -1, 1, -1, 1, -1], "must be a 1-D array of \\+1, -1 and 0"),
+    (np.array([1, 2, 0, 0, 0, 0, 0, 0]), "must be a 1-D sequence of \\+1 \\(excitatory\\), -1"),
+    (np.ones((2, 4)), "must be a 1-D sequence of \\+1"),
+    ("+-+-+-+-", "must be a 1-D sequence of \\+1"),
 ])
 def test_input_polarity_errors(value, message):
     with pytest.raises(InvalidParameterError, match=message):
         SmallNetwork(keys={"input_polarity": value})
+
+
+def test_input_polarity_accepts_lists_and_tuples():
+    net = SmallNetwork(keys={"seed": 0, "input_polarity": [1, -1] * 4})
+    np.testing.assert_array_equal(net.parts["inputs"].params.input_polarity, [1.0, -1.0] * 4)
+    assert SmallNetwork(keys={"seed": 0, "input_polarity": (0,) * 8}).state["weights"].low[0, :8].min() == -2.0
 
 
 def test_input_polarity_and_pct_inhibitory_are_exclusive():

@@ -144,8 +144,8 @@ class FlorianTemporalXOR(ActiveRLNetwork):
     >>> net = FlorianTemporalXOR(keys={"seed": 0, "batch_size": 2})
     >>> net.reset()
     >>> trains = net.state["inputs"].trains  # drawn once per network, kept by reset()
-    >>> trains.shape, trains.sum(axis=2).tolist()
-    ((2, 2, 500), [[50, 50], [50, 50]])
+    >>> trains.shape, trains.sum(axis=2)[..., 0].tolist()
+    ((2, 2, 500, 1), [[50, 50], [50, 50]])
     """
 
     parts = {**PARTS, "inputs": SymbolTrains, "synapses": MSTDPET}

@@ -39,7 +39,6 @@ import numpy as np
 from spikey.keys import BATCH_SIZE, INPUT_DELAY, N_OUTPUTS, PROCESSING_TIME, SEED, SPIKE_PAIRING
 from spikey.module import InvalidParameterError, KeyTable, key_row, merge_keys, unknown_key_error, validate_config
 
-STRUCTURAL_KEYS = frozenset({"n_inputs", "n_neurons", "n_outputs", "batch_size", "seed", "spike_delay"})
 LEARNING_BLOCK = 64
 
 
@@ -221,8 +220,10 @@ class Network:
                 raise InvalidParameterError(f"Modifiers must be spikey.snn.modifier instances. Got {modifier!r}.")
             if name not in declared:
                 raise unknown_key_error(name, declared, f"{type(modifier).__name__} modifier")
-            if name in STRUCTURAL_KEYS:
-                raise InvalidParameterError(f"Key {name!r} fixes array shapes and cannot be scheduled.")
+            if declared[name][0].fixed:
+                raise InvalidParameterError(
+                    f"Key {name!r} is fixed at construction ({declared[name][0].doc}); it cannot be scheduled."
+                )
 
     @classmethod
     def list_keys(cls, **parts) -> KeyTable:
@@ -268,15 +269,24 @@ class Network:
     def set_key(self, name: str, value):
         """Change a key after construction (how modifiers schedule values); validated like at construction.
 
-        Keys that fix array shapes (``n_inputs``, ``n_neurons``, ``n_outputs``,
-        ``batch_size``, ``seed``, ``spike_delay``) cannot change.
+        Keys declared ``fixed`` are read only at construction (array shapes,
+        initial weights and their bounds, polarities, arrays drawn once) and
+        cannot change: build a new network instead.
+
+        Raises
+        ------
+        InvalidParameterError
+            For an unknown or fixed key, or a value its declaration refuses.
         """
         holders = [role for role, part in self.parts.items() if name in part.params]
         if not holders and name not in self.params:
             known = set(self.params).union(*(part.params for part in self.parts.values()))
             raise unknown_key_error(name, known, f"{type(self).__name__}.set_key")
-        if name in STRUCTURAL_KEYS:
-            raise InvalidParameterError(f"Key {name!r} fixes array shapes and cannot change after construction.")
+        if any(key.name == name and key.fixed for part in (self, *self.parts.values()) for key in part.NECESSARY_KEYS):
+            raise InvalidParameterError(
+                f"Key {name!r} of {type(self).__name__} is fixed at construction (it sets shapes, initial weights, "
+                f"bounds or drawn arrays); build a new network to change it."
+            )
         batch = self.params.batch_size
         for role in holders:
             self.parts[role] = self.parts[role].replace(**{name: value, "batch_size": batch})

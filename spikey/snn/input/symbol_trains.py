@@ -2,11 +2,17 @@
 
 Each network draws, once at construction, ``n_symbols`` spike trains of
 ``train_length`` steps with exactly ``train_spikes`` spikes each, at distinct
-steps chosen uniformly at random. Each observation value is a symbol; every
-input of its group (see :meth:`~spikey.snn.input.template.Input.spread`)
-replays that symbol's train from its start when the observation arrives, and
-the train repeats after ``train_length`` steps. The trains are network state:
-kept by ``reset()``, saved by ``get_state()``.
+steps chosen uniformly at random (with ``shared_trains=False``, such a set
+for every input). Each observation value is a symbol; every input of its
+group (see :meth:`~spikey.snn.input.template.Input.spread`) replays that
+symbol's train from its start when the observation arrives, and the train
+repeats after ``train_length`` steps. The trains are network state: kept by
+``reset()``, saved by ``get_state()``.
+
+With shared trains, as in Florian (2007), inputs given equal symbols fire in
+synchrony: (0, 0) and (1, 1) differ from (0, 1) and (1, 0) by synchrony
+alone, which an untrained network with inputs of either sign already tells
+apart in most runs (see the replication's control).
 """
 from __future__ import annotations
 
@@ -14,12 +20,12 @@ from typing import NamedTuple
 
 import numpy as np
 
-from spikey.module import Interval, InvalidParameterError, Key
+from spikey.module import Interval, InvalidParameterError, Key, Options
 from spikey.snn.input.template import Input
 
 
 class SymbolTrainsState(NamedTuple):
-    trains: np.ndarray  # (B, n_symbols, train_length) bool, drawn once per network
+    trains: np.ndarray  # (B, n_symbols, train_length, 1 or n_inputs) bool, drawn once per network
     symbols: np.ndarray  # (B, n_inputs) int64, the symbol each input replays
     shown: np.ndarray  # (B,) bool, whether an observation has arrived (inputs are silent before)
     time: np.ndarray  # (B,) int64, steps since the observation arrived
@@ -30,7 +36,8 @@ class SymbolTrains(Input):
 
     Attributes
     ----------
-    State.trains : ndarray of shape (B, n_symbols, train_length), bool
+    State.trains : ndarray of shape (B, n_symbols, train_length, 1 or n_inputs), bool
+        The trains of each symbol: one shared by all inputs, or one per input.
     State.symbols : ndarray of shape (B, n_inputs), int64
     State.shown : ndarray of shape (B,), bool
     State.time : ndarray of shape (B,), int64
@@ -46,15 +53,20 @@ class SymbolTrains(Input):
     >>> rng = np.random.default_rng(0)
     >>> state = inputs.encode(inputs.init_state(1, rng), np.array([[0, 1]]))
     >>> spikes, state = inputs.step(state, rng, n_steps=500)
-    >>> spikes.sum(axis=0).tolist(), bool((spikes[:, 0, 1] == state.trains[0, 1]).all())
+    >>> spikes.sum(axis=0).tolist(), bool((spikes[:, 0, 1] == state.trains[0, 1, :, 0]).all())
     ([[50, 50]], True)
     """
 
     NECESSARY_KEYS = Input.extend_keys(
-        Key("n_symbols", Interval(int, 1, None), "Number of symbols, each with its own spike train.", default=2),
-        Key("train_length", Interval(int, 1, None), "Length of each spike train in steps (ms).", default=500),
+        Key("n_symbols", Interval(int, 1, None), "Number of symbols, each with its own spike train.", default=2,
+            fixed=True),
+        Key("train_length", Interval(int, 1, None), "Length of each spike train in steps (ms).", default=500,
+            fixed=True),
         Key("train_spikes", Interval(int, 0, None), "Spikes in each spike train, at distinct random steps.",
-            default=50),
+            default=50, fixed=True),
+        Key("shared_trains", Options(True, False),
+            "Whether all inputs replay the same train for a symbol (Florian 2007: two trains, one per bit value, "
+            "so equal bits give synchronous inputs) or each input has trains of its own.", default=True, fixed=True),
     )
 
     State = SymbolTrainsState
@@ -70,8 +82,10 @@ class SymbolTrains(Input):
     def init_state(self, batch_size, rng):
         """Draw the trains of ``batch_size`` networks; every input silent until an observation arrives."""
         p = self.params
-        ranks = rng.random((batch_size, p.n_symbols, p.train_length)).argsort(axis=-1).argsort(axis=-1)
-        return self.reset(SymbolTrainsState(ranks < p.train_spikes, None, None, None), rng)
+        n_trains = 1 if p.shared_trains else p.n_inputs
+        ranks = rng.random((batch_size, p.n_symbols, n_trains, p.train_length)).argsort(axis=-1).argsort(axis=-1)
+        trains = np.moveaxis(ranks < p.train_spikes, 2, 3)
+        return self.reset(SymbolTrainsState(trains, None, None, None), rng)
 
     def reset(self, state, rng):
         """Keep the trains; forget the observation."""
@@ -91,6 +105,7 @@ class SymbolTrains(Input):
         """Replay each input's train: ``(spikes (n_steps, B, n_inputs) bool, state)``; silent before an observation."""
         trains = state.trains
         times = (state.time + np.arange(n_steps)[:, None]) % trains.shape[2]  # (n_steps, B)
-        spikes = trains[np.arange(len(trains))[:, None], state.symbols, times[:, :, None]]
+        own = np.arange(self.params.n_inputs) % trains.shape[3]  # the train of each input: 0 when shared
+        spikes = trains[np.arange(len(trains))[:, None], state.symbols, times[:, :, None], own]
         spikes &= state.shown[:, None]
         return spikes, state._replace(time=state.time + n_steps)

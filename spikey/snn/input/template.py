@@ -16,7 +16,8 @@ from typing import NamedTuple
 import numpy as np
 
 from spikey.keys import MAGNITUDE, N_INPUTS
-from spikey.module import InstanceOf, Interval, InvalidParameterError, Key, Module
+from spikey.constraints import Optional, SignVector
+from spikey.module import Interval, InvalidParameterError, Key, Module
 from spikey.snn.neuron.template import draw_polarity
 
 INPUT_RATE = Key(
@@ -25,18 +26,11 @@ INPUT_RATE = Key(
 )
 
 
-def _is_polarity_vector(value) -> bool:
-    return value is None or (
-        isinstance(value, np.ndarray) and value.ndim == 1 and value.dtype.kind in "iuf" and np.isin(value, (-1, 0, 1)).all()
-    )
-
-
 INPUT_POLARITY = Key(
-    "input_polarity", InstanceOf((np.ndarray, type(None)), "a 1-D array of +1, -1 and 0, one per input, or None",
-                                 _is_polarity_vector),
-    "Polarity of each input: +1 excitatory (weights in [0, max_weight]), -1 inhibitory ([-max_weight, 0]), 0 "
-    "either sign ([-max_weight, max_weight]); None draws them with input_pct_inhibitory.",
-    default=None,
+    "input_polarity", Optional(SignVector()),
+    "Polarity of each input, one value per input: +1 excitatory (weights in [0, max_weight]), -1 inhibitory "
+    "([-max_weight, 0]), 0 either sign ([-max_weight, max_weight]); None draws them with input_pct_inhibitory.",
+    default=None, fixed=True,
 )
 
 
@@ -54,7 +48,7 @@ class Input(Module):
         N_INPUTS,
         MAGNITUDE,
         Key("input_pct_inhibitory", Interval(float, 0, 1),
-            "Probability that an input is inhibitory, drawn for each input independently.", default=0.0),
+            "Probability that an input is inhibitory, drawn for each input independently.", default=0.0, fixed=True),
         INPUT_POLARITY,
     )
 
@@ -71,7 +65,8 @@ class Input(Module):
         if p.input_polarity is not None and p.input_pct_inhibitory:
             raise InvalidParameterError(
                 f"The 'input_polarity' and 'input_pct_inhibitory' parameters of {owner} both set the input "
-                f"polarities; give one. Got input_pct_inhibitory={p.input_pct_inhibitory} with an input_polarity array."
+                f"polarities; give one (a template may set input_polarity: pass input_polarity=None to draw them "
+                f"instead). Got input_pct_inhibitory={p.input_pct_inhibitory} with an input_polarity array."
             )
 
     def init_state(self, batch_size: int, rng: np.random.Generator) -> InputState:

@@ -92,7 +92,7 @@ class LIF(Neuron):
         Key("refractory_period", Interval(int, 0, None), "Steps a neuron stays silent after it spikes.", default=0),
         Key("resting_mv", Interval(float), "Potential a neuron rests at and resets to after a spike.", default=0.0),
         Key("spike_delay", Interval(int, 0, 100), "Steps between crossing the threshold and the spike leaving.",
-            default=0),
+            default=0, fixed=True),
         Key("prob_rand_fire", Interval(float, 0, 1), "Per-step probability that a neuron spikes at random.",
             default=0.0),
     )

@@ -42,7 +42,7 @@ class Neuron(Module):
         N_NEURONS,
         MAGNITUDE,
         Key("neuron_pct_inhibitory", Interval(float, 0, 1), "Probability that a body neuron is inhibitory.",
-            default=0.0),
+            default=0.0, fixed=True),
     )
 
     def polarity(self, batch_size: int, rng: np.random.Generator) -> np.ndarray:

@@ -61,10 +61,11 @@ class Manual(Weight):
 
     NECESSARY_KEYS = Weight.extend_keys(
         Key("matrix", InstanceOf((np.ndarray, list, tuple), "an array or a list of layer arrays",
-                                 _is_matrix_or_layers), "Initial signed efficacies (full matrix or layers)."),
+                                 _is_matrix_or_layers), "Initial signed efficacies (full matrix or layers).",
+            fixed=True),
         Key("connectivity", InstanceOf((np.ndarray, type(None)), "a bool array shaped like the matrix, or None",
                                        lambda v: v is None or v.dtype == bool),
-            "Which synapses exist; None: the non-zero entries of a full matrix.", default=None),
+            "Which synapses exist; None: the non-zero entries of a full matrix.", default=None, fixed=True),
     )
 
     def __init__(self, **config):

@@ -31,16 +31,18 @@ class Random(Weight):
     """
 
     NECESSARY_KEYS = Weight.extend_keys(
-        Key("prob_connection", Interval(float, 0, 1), "Probability that each possible synapse exists."),
-        Key("weight_dist", Options("uniform", "lognormal"), "Distribution of weight magnitudes.", default="uniform"),
-        Key("weight_scale", Interval(float, 0, None), "Scale of the weight distribution."),
+        Key("prob_connection", Interval(float, 0, 1), "Probability that each possible synapse exists.", fixed=True),
+        Key("weight_dist", Options("uniform", "lognormal"), "Distribution of weight magnitudes.", default="uniform",
+            fixed=True),
+        Key("weight_scale", Interval(float, 0, None), "Scale of the weight distribution (mV).", fixed=True),
         Key("inhibitory_weight_mult", Interval(float, 0, None),
-            "Factor on the weights of synapses from inhibitory neurons.", default=1.0),
+            "Factor on the weights of synapses from inhibitory neurons.", default=1.0, fixed=True),
         Key("allow_self_connections", Options(False, True), "Whether a body neuron may synapse onto itself.",
-            default=False),
+            default=False, fixed=True),
         Key("layer_sizes", InstanceOf((tuple, list, type(None)), "a sequence of body group sizes, or None",
                                       lambda v: v is None or all(isinstance(n, int) and n > 0 for n in v)),
-            "Feed-forward body groups (inputs -> group 0 -> group 1 ...); None connects all to all.", default=None),
+            "Feed-forward body groups (inputs -> group 0 -> group 1 ...); None connects all to all.", default=None,
+            fixed=True),
     )
 
     def initial(self, batch_size, rng, polarity):
