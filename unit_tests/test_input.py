@@ -138,3 +138,10 @@ def test_symbol_trains_errors():
     for bad in ([[0, 2]], [[0.5, 1]], [[-1, 0]]):
         with pytest.raises(ValueError, match=r"integer symbols in \[0, 2\)"):
             inputs.encode(inputs.init_state(1, rng), np.array(bad))
+
+
+@pytest.mark.parametrize("bad", [[[np.nan, 1.0]], [[-0.1, 1.0]], [[1.0, 1.5]]])
+def test_rate_map_refuses_values_outside_zero_one_nan_included(bad):
+    inputs = RateMap(n_inputs=4, magnitude=1.0, input_rate=0.5)
+    with pytest.raises(ValueError, match=r"RateMap observation values must lie in \[0, 1\]"):
+        inputs.encode(inputs.init_state(1, np.random.default_rng(0)), np.array(bad))

@@ -414,3 +414,26 @@ def test_input_polarity_accepts_lists_and_tuples():
 def test_input_polarity_and_pct_inhibitory_are_exclusive():
     with pytest.raises(InvalidParameterError, match="both set the input polarities; give one"):
         SmallNetwork(keys={"input_polarity": np.ones(8), "input_pct_inhibitory": 0.5})
+
+
+@pytest.mark.parametrize("parts, message", [
+    ({"neurons": "LIF"}, "The 'neurons' part of SmallRL must be a subclass of spikey.snn.neuron.template.Neuron"),
+    ({"neurons": LIF(n_neurons=7, magnitude=1.0, firing_threshold=1.0, potential_decay=0.1)}, "not an instance"),
+    ({"synapses": LIF}, "The 'synapses' part of SmallRL must be a subclass of spikey.snn.synapse.template.Synapse"),
+    ([("neurons", LIF)], "must be a dict of role: part class"),
+])
+def test_parts_must_be_part_classes_of_their_role(parts, message):
+    with pytest.raises(InvalidParameterError, match=message):
+        SmallRL(parts=parts)
+
+
+def test_keys_must_be_a_mapping_and_list_keys_checks_roles():
+    with pytest.raises(InvalidParameterError, match="must be a dict of name: value"):
+        SmallRL(keys=[("seed", 1)])
+    with pytest.raises(InvalidParameterError, match="Unknown key 'neuron' for SmallRL parts. Did you mean 'neurons'"):
+        SmallRL.list_keys(neuron=LIF)
+
+
+def test_layer_sizes_that_do_not_add_up_name_random():
+    with pytest.raises(InvalidParameterError, match="The 'layer_sizes' parameter of Random must sum to n_neurons=7"):
+        SmallRL(keys={"layer_sizes": (6, 2)})

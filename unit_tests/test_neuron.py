@@ -97,8 +97,16 @@ def test_rand_potential_adds_bounded_noise_only():
     assert np.all((state.potential >= 0) & (state.potential < 0.5))
 
 
-@pytest.mark.parametrize("key, value", [("potential_decay", 1.5), ("firing_threshold", 0.0),
+@pytest.mark.parametrize("key, value", [("potential_decay", 1.5), ("firing_threshold", "16"),
                                         ("refractory_period", -1), ("spike_delay", 1.5)])
 def test_invalid_keys(key, value):
     with pytest.raises(InvalidParameterError, match=f"The '{key}' parameter of LIF must be"):
         LIF(**{**BASE, key: value})
+
+
+def test_threshold_must_lie_above_rest_in_mv():
+    neurons = LIF(**{**BASE, "resting_mv": -65.0, "firing_threshold": -50.0})  # a biophysical scale is fine
+    assert neurons.init_state(1, np.random.default_rng(0)).potential[0, 0] == -65.0
+    for threshold in (0.0, np.array([1.0, -1.0])):
+        with pytest.raises(InvalidParameterError, match="'firing_threshold' parameter of LIF must lie above resting_mv"):
+            LIF(**{**BASE, "firing_threshold": threshold})

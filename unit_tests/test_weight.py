@@ -87,3 +87,12 @@ def test_manual_accepts_signed_matrix_within_row_bounds():
     state = init(Manual(n_inputs=2, n_neurons=1 + 1, max_weight=1.0, matrix=np.vstack([matrix, [[0.0, 0.0]]])),
                  polarity=np.array([[-1.0, 0.0, 1.0, 1.0]]))
     np.testing.assert_array_equal(state.values[0, :3], matrix)
+
+
+def test_manual_refuses_weights_outside_its_connectivity_and_the_wrong_batch():
+    matrix = np.array([[0.5, 0.2], [0.0, 0.0], [0.0, 0.3]])
+    with pytest.raises(InvalidParameterError, match=r"disagree: .* e.g. at \(0, 1\)"):
+        init(Manual(n_inputs=1, n_neurons=2, max_weight=1.0, matrix=matrix,
+                    connectivity=np.array([[True, False], [False, False], [False, True]])))
+    with pytest.raises(InvalidParameterError, match="hold 3 networks .* but batch_size=2"):
+        init(Manual(n_inputs=1, n_neurons=2, max_weight=1.0, matrix=np.stack([matrix] * 3)), batch=2)

@@ -33,11 +33,21 @@ whose pieces call each other. Networks that learn from reward are in
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 
 import numpy as np
 
 from spikey.keys import BATCH_SIZE, INPUT_DELAY, N_OUTPUTS, PROCESSING_TIME, SEED, SPIKE_PAIRING
 from spikey.module import InvalidParameterError, KeyTable, key_row, merge_keys, unknown_key_error, validate_config
+from spikey.snn.input.template import Input
+from spikey.snn.neuron.template import Neuron
+from spikey.snn.readout.template import Readout
+from spikey.snn.reward.template import Reward
+from spikey.snn.synapse.template import Synapse
+from spikey.snn.weight.template import Weight
+
+ROLE_BASES = {"inputs": Input, "neurons": Neuron, "weights": Weight, "synapses": Synapse, "readout": Readout,
+              "rewarder": Reward}
 
 LEARNING_BLOCK = 64
 
@@ -126,6 +136,8 @@ class Network:
     OPTIONAL_ROLES = ("rewarder", "modifiers")
 
     def __init__(self, parts: dict | None = None, keys: dict | None = None, game=None):
+        if keys is not None and not isinstance(keys, Mapping):
+            raise InvalidParameterError(f"The keys of {type(self).__name__} must be a dict of name: value. Got {keys!r}.")
         part_classes = self._resolve_parts(parts)
         self.modifiers = tuple(part_classes.pop("modifiers", ()))
         declared = self._declarations(part_classes, game)
@@ -150,14 +162,25 @@ class Network:
 
     # ------------------------------------------------------------------ configuration
     @classmethod
-    def _resolve_parts(cls, parts: dict | None) -> dict:
+    def _resolve_parts(cls, parts: dict | None, complete: bool = True) -> dict:
+        """The part classes by role, the class attribute ``parts`` updated by ``parts``; checked."""
+        if parts is not None and not isinstance(parts, Mapping):
+            raise InvalidParameterError(f"The parts of {cls.__name__} must be a dict of role: part class. Got {parts!r}.")
         merged = {**cls.parts, **(parts or {})}
         roles = cls.REQUIRED_ROLES + cls.OPTIONAL_ROLES
-        for role in merged:
+        for role, part in merged.items():
             if role not in roles:
                 raise unknown_key_error(role, roles, f"{cls.__name__} parts")
+            if role == "modifiers" or part is None:
+                continue
+            base = ROLE_BASES[role]
+            if not (isinstance(part, type) and issubclass(part, base)):
+                raise InvalidParameterError(
+                    f"The {role!r} part of {cls.__name__} must be a subclass of {base.__module__}.{base.__name__} "
+                    f"(the class itself, not an instance or a name). Got {part!r} instead."
+                )
         missing = [role for role in cls.REQUIRED_ROLES if merged.get(role) is None]
-        if missing:
+        if missing and complete:
             raise InvalidParameterError(f"{cls.__name__} is missing parts: {missing}; give them in parts={{...}}.")
         return {role: merged[role] for role in roles if merged.get(role) is not None}
 
@@ -232,7 +255,8 @@ class Network:
         Rows hold ``name``, ``type``, ``default`` (the template's own value where
         its class attribute ``keys`` sets one), ``description`` and ``declared_by``.
         """
-        part_classes = {role: part for role, part in {**cls.parts, **parts}.items() if role != "modifiers"}
+        part_classes = {role: part for role, part in cls._resolve_parts(parts, complete=False).items()
+                        if role != "modifiers"}
         return KeyTable(
             {**key_row(key, owners[0]), "default": cls.keys.get(key.name, key.default), "declared_by": ", ".join(owners)}
             for key, owners in cls._declarations(part_classes, None).values()

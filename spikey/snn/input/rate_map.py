@@ -29,6 +29,6 @@ class RateMap(Input):
 
     def encode(self, state, observations):
         values = self.groups(observations)
-        if values.min(initial=0) < 0 or values.max(initial=0) > 1:
-            raise ValueError(f"RateMap observation values must lie in [0, 1]; got {values.min()} to {values.max()}.")
+        if not np.all((values >= 0) & (values <= 1)):  # NaN fails too
+            raise ValueError(f"RateMap observation values must lie in [0, 1]; got {values.tolist()}.")
         return InputState(self.spread(values) * self.params.input_rate)

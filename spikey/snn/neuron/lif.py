@@ -14,7 +14,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from spikey.module import Interval, Key, per_network
+from spikey.module import Interval, InvalidParameterError, Key, per_network
 from spikey.snn.neuron.template import Neuron
 
 __all__ = ["LIF", "NeuronState", "lif_step", "integrate", "fire"]
@@ -85,8 +85,8 @@ class LIF(Neuron):
     """
 
     NECESSARY_KEYS = Neuron.extend_keys(
-        Key("firing_threshold", Interval(float, 0, None, closed="neither"),
-            "Potential, relative to 0, at which a neuron spikes.", batched=True),
+        Key("firing_threshold", Interval(float),
+            "Potential (mV) at which a neuron spikes; above resting_mv.", batched=True),
         Key("potential_decay", Interval(float, 0, 1), "Fraction of (potential - resting_mv) lost per step.",
             batched=True),
         Key("refractory_period", Interval(int, 0, None), "Steps a neuron stays silent after it spikes.", default=0),
@@ -98,6 +98,15 @@ class LIF(Neuron):
     )
 
     State = NeuronState
+
+    def __init__(self, **config):
+        super().__init__(**config)
+        p = self.params
+        if np.any(np.asarray(p.firing_threshold) <= p.resting_mv):
+            raise InvalidParameterError(
+                f"The 'firing_threshold' parameter of {type(self).__name__} must lie above resting_mv={p.resting_mv} "
+                f"(both in mV). Got {p.firing_threshold!r} instead."
+            )
 
     def init_state(self, batch_size: int, rng: np.random.Generator) -> NeuronState:
         """Neurons at rest with nothing pending."""

@@ -18,7 +18,7 @@ class Threshold(Readout):
     """
 
     NECESSARY_KEYS = Readout.extend_keys(
-        Key("action_threshold", Interval(float, 0, None), "Mean output rate (spikes per step) of the high action."),
+        Key("action_threshold", Interval(float, 0, 1), "Mean output rate (spikes per step, at most 1) of the high action."),
         Key("output_range", InstanceOf((list, tuple), "a pair (low action, high action)", lambda v: len(v) == 2),
             "Actions for below and at-or-above the threshold.", default=(0, 1)),
     )

@@ -82,6 +82,12 @@ class Manual(Weight):
                     f"The 'connectivity' parameter of Manual must have shape {self.shape}. "
                     f"Got {np.shape(mask)} instead."
                 )
+            contradictions = np.argwhere((values != 0) & ~mask)
+            if len(contradictions):
+                raise InvalidParameterError(
+                    "The 'matrix' and 'connectivity' parameters of Manual disagree: the matrix has nonzero weights "
+                    f"where connectivity says no synapse exists, e.g. at {tuple(int(i) for i in contradictions[0])}."
+                )
             return values, mask
         values, mask = stack_layers([np.asarray(m, dtype=np.float64) for m in p.matrix], p.n_inputs, p.n_neurons)
         return self.check_matrix("matrix", values), mask

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from spikey.module import InstanceOf, Interval, Key, Options
+from spikey.module import InstanceOf, Interval, InvalidParameterError, Key, Options
 from spikey.snn.weight.manual import stack_layers
 from spikey.snn.weight.template import Weight
 
@@ -68,6 +68,11 @@ class Random(Weight):
     def layer_mask(self) -> np.ndarray:
         """Connectivity (n_pre, n_post) of the feed-forward chain given by ``layer_sizes``."""
         p = self.params
+        if sum(p.layer_sizes) != p.n_neurons:
+            raise InvalidParameterError(
+                f"The 'layer_sizes' parameter of Random must sum to n_neurons={p.n_neurons}. "
+                f"Got {tuple(p.layer_sizes)} (sum {sum(p.layer_sizes)}) instead."
+            )
         sizes = (p.n_inputs, *p.layer_sizes)
         layers = [np.ones((n_from, n_to)) for n_from, n_to in zip(sizes, sizes[1:])]
         return stack_layers(layers, p.n_inputs, p.n_neurons)[1]

@@ -79,6 +79,12 @@ class Weight(Module):
         """
         low, high = bounds(polarity, self.params.max_weight)
         values, mask = self.initial(batch_size, rng, polarity)
+        for name, array in (("values", values), ("mask", mask)):
+            if np.ndim(array) == 3 and len(array) != batch_size:
+                raise InvalidParameterError(
+                    f"The initial weight {name} of {type(self).__name__} hold {len(array)} networks (a leading axis "
+                    f"of {len(array)}), but batch_size={batch_size}."
+                )
         values, mask = np.broadcast_to(values, (batch_size, *self.shape)), np.broadcast_to(mask, (batch_size, *self.shape))
         values = np.where(mask, values, 0.0)
         self._check_bounds(values, low, high, polarity)
