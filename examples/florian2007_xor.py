@@ -36,6 +36,7 @@ from pathlib import Path
 import numpy as np
 
 from spikey.experiments import florian2007
+from spikey.module import InvalidParameterError
 
 TEMPLATES = {
     ("rate", "mstdpet"): florian2007.FlorianXOR,
@@ -81,7 +82,7 @@ def summarize(rates: dict, coding: str, rule: str) -> dict:
         success = florian2007.xor_success(scored.transpose(1, 0, 2))
         low, high = wilson_interval(int(success.sum()), len(success))
         summary[phase] = {
-            "success": float(success.mean()), "ci95": [low, high], "n": len(success),
+            "success": float(success.mean()), "ci95": [round(low, 4), round(high, 4)], "n": len(success),
             "mean_rate_hz": dict(zip(PATTERN_NAMES, scored.mean(axis=(0, 1)).round(2).tolist())),
             "silent_runs": int((scored.sum(axis=(1, 2)) == 0).sum()),
         }
@@ -128,8 +129,10 @@ def load_finished(out: Path, config: dict) -> tuple[dict, list]:
     if not (results.exists() and rates.exists()):
         return {}, []
     saved = json.loads(results.read_text())
-    if {**saved["config"], "runs": config["runs"]} != config:
-        raise SystemExit(f"{out} holds results of another configuration; choose another --out.")
+    differ = sorted(name for name in config if name != "runs" and saved["config"].get(name) != config[name])
+    if differ:
+        raise SystemExit(f"{out} holds results of another configuration (it differs in {', '.join(differ)}: "
+                         f"{ {name: saved['config'].get(name) for name in differ} }); choose another --out.")
     with np.load(rates, allow_pickle=False) as arrays:
         return {name: arrays[name] for name in arrays.files}, saved["batch_seconds"]
 
@@ -147,8 +150,10 @@ def save(out: Path, config: dict, rates: dict, batch_seconds: list, summary: dic
     (out / "results.json").write_text(json.dumps(record, indent=1))
 
 
-def report(summary: dict, coding: str, rule: str, wall: float) -> None:
-    print(f"Florian (2007) {coding}-coded XOR, {rule.upper()}: {summary['train']['n']} runs, wall {wall:.0f} s")
+def report(summary: dict, config: dict, wall: float) -> None:
+    keys = f", keys {config['keys']}" if config["keys"] else ""
+    print(f"Florian (2007) {config['coding']}-coded XOR, {config['rule'].upper()}{keys}: {summary['train']['n']} "
+          f"runs, {config['epochs']} epochs, wall {wall:.0f} s")
     labels = {"train": "learning on, last 10 epochs", "evaluation": "learning off, after training",
               "control": "control, untrained, learning off"}
     for phase, label in labels.items():
@@ -167,23 +172,30 @@ def main(argv=None) -> dict:
     parser.add_argument("--batch", type=int, default=200, help="networks per batched network (default: %(default)s)")
     parser.add_argument("--epochs", type=int, default=200, help="training epochs (default: %(default)s)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the first batch; batch k uses seed + k")
-    parser.add_argument("--keys", type=json.loads, default={}, help="JSON dict of keys overriding the template's")
+    parser.add_argument("--keys", type=json.loads, default={},
+                        help="JSON object of keys overriding the template's, e.g. '{\"input_delay\": 0}'")
     parser.add_argument("--out", type=Path, default=None, help="results folder (default: results/<coding>-<rule>)")
     parser.add_argument("--quiet", action="store_true", help="no progress bars")
     args = parser.parse_args(argv)
     if args.epochs < SCORED_EPOCHS or args.runs < 1 or args.batch < 1:
         parser.error(f"--epochs must be at least {SCORED_EPOCHS}, --runs and --batch at least 1.")
     template = TEMPLATES[args.coding, args.rule]
+    check_keys(parser, template, args.keys)
     out = args.out or Path("results") / f"{args.coding}-{args.rule}"
+    if out.exists() and not out.is_dir():
+        parser.error(f"--out {out} is a file; give a folder.")
     out.mkdir(parents=True, exist_ok=True)
     config = {"coding": args.coding, "rule": args.rule, "template": template.__name__, "runs": args.runs,
               "batch": args.batch, "epochs": args.epochs, "seed": args.seed, "keys": args.keys}
     rates, batch_seconds = load_finished(out, config)
     saved = len(rates.get("train", ()))
     if saved > args.runs:  # score a prefix of the saved runs; the files stay as they are
+        print(f"Scoring the first {args.runs} of the {saved} runs saved in {out}; its files are left as they are.")
         summary = summarize({phase: array[:args.runs] for phase, array in rates.items()}, args.coding, args.rule)
-        report(summary, args.coding, args.rule, sum(batch_seconds[:-(-args.runs // args.batch)]))
+        report(summary, config, sum(batch_seconds[:-(-args.runs // args.batch)]))
         return summary
+    if saved == args.runs:
+        print(f"All {saved} runs are already saved in {out}; nothing to run.")
     done = saved if saved == args.runs else saved // args.batch * args.batch  # a last, smaller batch is run again
     rates = {phase: array[:done] for phase, array in rates.items()}
     batch_seconds = batch_seconds[:-(-done // args.batch)]
@@ -198,9 +210,23 @@ def main(argv=None) -> dict:
         print(f"batch {start // args.batch + 1}: runs {start}-{start + size - 1} done in {batch_seconds[-1]:.0f} s")
     summary = summarize(rates, args.coding, args.rule)
     save(out, config, rates, batch_seconds, summary)
-    plot(rates["train"], f"{template.__name__}: {args.runs} runs", out / "success.png")
-    report(summary, args.coding, args.rule, sum(batch_seconds))
+    keys = f", {args.keys}" if args.keys else ""
+    plot(rates["train"], f"{template.__name__}{keys}: {args.runs} runs", out / "success.png")
+    report(summary, config, sum(batch_seconds))
     return summary
+
+
+def check_keys(parser, template, keys) -> None:
+    """Refuse --keys that are not a dict of valid keys of the template, or that --seed and --batch set."""
+    if not isinstance(keys, dict):
+        parser.error(f"--keys must be a JSON object of key: value. Got {keys!r}.")
+    taken = sorted({"seed", "batch_size"} & set(keys))
+    if taken:
+        parser.error(f"--keys may not set {taken}: use --seed and --batch.")
+    try:
+        template(keys={**keys, "seed": 0})
+    except InvalidParameterError as error:
+        parser.error(f"--keys: {error}")
 
 
 if __name__ == "__main__":

@@ -59,9 +59,9 @@ def main(argv=None) -> dict:
     for k, pattern in enumerate(ALL_PATTERNS):
         print(f"  ({pattern[0]}, {pattern[1]})     {int(logical_xor(pattern))}  {before[:, 0, k].mean():6.1f}  "
               f"{last[:, 0, k].mean():20.1f}  {after[:, 0, k].mean():19.1f}")
-    print(f"Before training:                   {verdict(before)}")
-    print(f"Last {SCORED_EPOCHS} of {args.epochs} training epochs:   {verdict(last)}")
-    print(f"After training, learning off:      {verdict(after)}")
+    for label, rates in (("Before training", before), (f"Last {SCORED_EPOCHS} of {args.epochs} training epochs", last),
+                         ("After training, learning off", after)):
+        print(f"{label + ':':36s}{verdict(rates)}")
     return {"before": before, "training": training, "after": after,
             "learned": bool(xor_success(last)[0]), "learned_after": bool(xor_success(after)[0])}
 

@@ -1,6 +1,7 @@
 """The example scripts run end to end and report what they measured."""
 import importlib.util
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -53,9 +54,10 @@ def test_replication_writes_results_and_resumes(tmp_path, capsys):
         first_two = rates["train"][:2]
     assert (tmp_path / "success.png").stat().st_size > 0
     replication.main(argv)  # finished: nothing is run again
-    assert "batch" not in capsys.readouterr().out.split("Florian")[0]
+    assert "All 3 runs are already saved" in capsys.readouterr().out
     fewer = replication.main([*argv, "--runs", "2"])  # scores the first two saved runs, changes no file
-    assert fewer["train"]["n"] == 2 and "batch" not in capsys.readouterr().out.split("Florian")[0]
+    printed = capsys.readouterr().out
+    assert fewer["train"]["n"] == 2 and "Scoring the first 2 of the 3 runs saved" in printed
     assert json.loads((tmp_path / "results.json").read_text()) == saved
     more = replication.main([*argv, "--runs", "4"])  # the last batch of one run is run again with two
     assert more["train"]["n"] == 4 and "batch 2: runs 2-3" in capsys.readouterr().out
@@ -64,3 +66,29 @@ def test_replication_writes_results_and_resumes(tmp_path, capsys):
         np.testing.assert_array_equal(rates["train"][:2], first_two)
     with pytest.raises(SystemExit, match="another configuration"):
         replication.main([*argv, "--seed", "5"])
+
+
+@pytest.mark.parametrize("keys, message", [
+    ('{"seed": 5}', "may not set \\['seed'\\]: use --seed and --batch"),
+    ('{"batch_size": 3}', "may not set \\['batch_size'\\]"),
+    ('[1, 2]', "must be a JSON object"),
+    ('{"input_dely": 0}', "Did you mean 'input_delay'"),
+    ('{"input_delay": 2}', "The 'input_delay' parameter of FlorianTemporalXOR must be one of \\{0, 1\\}"),
+])
+def test_replication_refuses_bad_keys_before_writing_anything(tmp_path, capsys, keys, message):
+    out = tmp_path / "run"
+    with pytest.raises(SystemExit):
+        load_example("florian2007_xor").main(["--coding", "temporal", "--keys", keys, "--out", str(out)])
+    assert re.search(message, capsys.readouterr().err) and not out.exists()
+
+
+def test_xor_success_and_play_xor_check_their_arguments():
+    from spikey.experiments import FlorianXOR
+    from spikey.experiments.florian2007 import play_xor, xor_success
+
+    with pytest.raises(ValueError, match=r"rates must have shape \(n_epochs, B, 4\)"):
+        xor_success(np.zeros((10, 4)))
+    with pytest.raises(ValueError, match=r"last must be in \[1, n_epochs=10\]"):
+        xor_success(np.zeros((10, 2, 4)), last=0)
+    with pytest.raises(ValueError, match="n_epochs must be an int >= 1"):
+        play_xor(FlorianXOR(keys={"seed": 0}), 0, seed=0)

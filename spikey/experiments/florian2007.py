@@ -190,6 +190,8 @@ def play_xor(net, n_epochs: int, seed: int, progress: bool = False) -> np.ndarra
         Output firing rate (Hz) of each network in each epoch for the patterns
         (0, 0), (0, 1), (1, 0), (1, 1).
     """
+    if not isinstance(n_epochs, int) or isinstance(n_epochs, bool) or n_epochs < 1:
+        raise ValueError(f"play_xor: n_epochs must be an int >= 1. Got {n_epochs!r}.")
     batch, duration = net.params.batch_size, net.params.processing_time
     games = VectorGame("spikey/Logic-v0", batch, preset="XOR", pattern_order="epochs", max_steps=4 * n_epochs)
     observations, _ = games.reset(seed=seed)
@@ -216,12 +218,22 @@ def xor_success(rates: np.ndarray, last: int = 10) -> np.ndarray:
     -------
     ndarray of shape (B,), bool
 
+    Raises
+    ------
+    ValueError
+        If ``rates`` is not (n_epochs, B, 4) or ``last`` not in [1, n_epochs].
+
     Examples
     --------
     >>> rates = np.array([[[5.0, 40.0, 35.0, 10.0], [5.0, 40.0, 8.0, 10.0]]])
     >>> xor_success(rates, last=1).tolist()
     [True, False]
     """
+    rates = np.asarray(rates, dtype=np.float64)
+    if rates.ndim != 3 or rates.shape[2] != 4:
+        raise ValueError(f"xor_success: rates must have shape (n_epochs, B, 4), as play_xor returns. Got {rates.shape}.")
+    if not 1 <= last <= len(rates):
+        raise ValueError(f"xor_success: last must be in [1, n_epochs={len(rates)}]. Got {last!r}.")
     mean = rates[-last:].mean(axis=0)
     expected = logical_xor(ALL_PATTERNS)
     return mean[:, expected].min(axis=1) > mean[:, ~expected].max(axis=1)

@@ -149,7 +149,8 @@ class Izhikevich(Neuron):
             default=-65.0, batched=True),
         Key("d", Interval(float, -100, 100),
             "After-spike increment of the recovery variable u (units of u, as I: mV/ms), set by the slow "
-            "high-threshold Na+ and K+ conductances (Izhikevich 2003; typical 2).", default=8.0, batched=True),
+            "high-threshold Na+ and K+ conductances (Izhikevich 2003: 8 for regular, 2 for fast spiking).", default=8.0,
+            batched=True),
     )
 
     PRESETS = {
