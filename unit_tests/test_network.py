@@ -212,7 +212,9 @@ def test_unknown_key_and_part_errors():
     with pytest.raises(InvalidParameterError, match="Did you mean 'synapses'"):
         SmallRL(parts={"synapse": None})
     with pytest.raises(InvalidParameterError, match="missing parts: \\['rewarder'\\]"):
-        SmallRL(parts={"rewarder": None})
+        SmallActive(parts={"rewarder": None})
+    with pytest.raises(InvalidParameterError, match="missing parts: \\['neurons'\\]"):
+        SmallRL(parts={"neurons": None})
     with pytest.raises(InvalidParameterError, match="The 'potential_decay' parameter of LIF must be"):
         SmallRL(keys={"potential_decay": 2.0})
     with pytest.raises(InvalidParameterError, match="n_outputs.*at most n_neurons=7"):
@@ -272,10 +274,18 @@ def test_set_key_validates_and_modifiers_schedule_per_episode():
     net = SmallRL(keys={"seed": 0}, parts={"modifiers": [LinearDecay(key="learning_rate", t_stop=2, value_start=0.2,
                                                                      value_stop=0.0)]})
     values = []
-    for _ in range(4):
+    for episode in range(4):
+        net.set_episode(episode)
         net.reset()
+        net.reset()  # resets do not move the schedule: an evaluation pass leaves it alone
         values.append(net.parts["synapses"].params.learning_rate)
     assert values == [0.2, 0.1, 0.0, 0.0]
+    batched = SmallRL(keys={"seed": 0, "batch_size": 3},
+                      parts={"modifiers": [LinearDecay(key="learning_rate", t_stop=2, value_start=0.2, value_stop=0.0)]})
+    batched.set_episode([0, 1, 2])  # copies in different episodes: one value each, learning_rate is batched
+    np.testing.assert_allclose(batched.parts["synapses"].params.learning_rate, [0.2, 0.1, 0.0])
+    with pytest.raises(ValueError, match="episode must be an int >= 0 or 3 of them"):
+        batched.set_episode([0, 1])
     for fixed in ("n_neurons", "max_weight", "prob_connection", "input_polarity", "neuron_pct_inhibitory", "seed"):
         with pytest.raises(InvalidParameterError, match=f"Key '{fixed}' of SmallRL is fixed at construction"):
             net.set_key(fixed, net.effective_keys()[0]["value"])
@@ -437,3 +447,34 @@ def test_keys_must_be_a_mapping_and_list_keys_checks_roles():
 def test_layer_sizes_that_do_not_add_up_name_random():
     with pytest.raises(InvalidParameterError, match="The 'layer_sizes' parameter of Random must sum to n_neurons=7"):
         SmallRL(keys={"layer_sizes": (6, 2)})
+
+
+def test_resetting_some_copies_leaves_the_others_as_they_were():
+    net = SmallActive(keys={"seed": 5, "batch_size": 3})
+    net.reset()
+    play(net, steps=3)
+    before = net.get_state()
+    net.reset(copies=np.array([False, True, False]))
+    after = net.get_state()
+    fresh = SmallActive(keys={"seed": 5, "batch_size": 3})
+    fresh.reset()
+    for name in ("neurons.potential", "synapses.p_plus", "synapses.z", "next_arrivals"):
+        np.testing.assert_array_equal(after[name][[0, 2]], before[name][[0, 2]])
+        np.testing.assert_array_equal(after[name][1], fresh.get_state()[name][1])
+    np.testing.assert_array_equal(after["weights.values"], before["weights.values"])  # weights persist
+    with pytest.raises(ValueError, match=r"copies must be a bool array of shape \(3,\)"):
+        net.reset(copies=[1, 0, 0])
+    with pytest.raises(RuntimeError, match="before resetting some"):
+        SmallActive(keys={"seed": 5, "batch_size": 3}).reset(copies=np.ones(3, dtype=bool))
+
+
+def test_an_rl_network_without_rewarder_learns_from_the_reward_it_is_given():
+    keys = {name: value for name, value in KEYS.items() if name not in ("expected_value", "punish_mult")}
+    net = SmallRL(parts={"rewarder": None}, keys={**keys, "seed": 1})
+    net.reset()
+    before = net.weights.copy()
+    action = net.tick(PATTERNS[1])
+    assert net.reward(PATTERNS[1], action, reward=2.0) == 2.0
+    assert not np.array_equal(before, net.weights)
+    with pytest.raises(ValueError, match="has no rewarder part: give the reward itself"):
+        net.reward(PATTERNS[1], action)

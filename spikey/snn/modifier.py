@@ -1,6 +1,7 @@
 """Parameter schedules: a key's value as a function of the episode number.
 
-A network applies its modifiers at every ``reset()``, through
+A network applies its modifiers when told the training episode
+(``Network.set_episode``, which a training loop calls), through
 ``Network.set_key``, so the scheduled value is validated like any other.
 """
 from __future__ import annotations

@@ -70,6 +70,13 @@ def synaptic_input(pre_spikes: np.ndarray, magnitude: float, weights: np.ndarray
     return magnitude * charges.reshape(-1, n_post)
 
 
+def _where_copies(mask, new, old):
+    """``new`` where ``mask`` (B,) is True, else ``old``, for an array or a NamedTuple of arrays (batch first)."""
+    if isinstance(old, tuple):
+        return type(old)(*(_where_copies(mask, n, o) for n, o in zip(new, old)))
+    return np.where(mask.reshape((-1,) + (1,) * (old.ndim - 1)), new, old)
+
+
 def game_parameters(game) -> dict:
     """A game's key values; wrappers added by ``gymnasium.make`` are looked through."""
     if game is None:
@@ -148,7 +155,7 @@ class Network:
         self._check_dimensions()
         self._check_modifiers(declared)
         self.training = True
-        self.episode = -1
+        self.episode = 0
         self.rng = np.random.default_rng(self.params.seed)
         batch = self.params.batch_size
         polarity = np.concatenate(
@@ -329,16 +336,62 @@ class Network:
         self.training = False
         return self
 
-    def reset(self):
-        """Start an episode: fresh potentials, traces and inputs; weights persist. Applies modifiers."""
-        self.episode += 1
-        for modifier in self.modifiers:
-            self.set_key(modifier.params.key, modifier.value(self.episode))
+    def reset(self, copies=None):
+        """Start an episode: fresh potentials, traces and inputs; weights persist.
+
+        Parameters
+        ----------
+        copies : array_like of shape (B,), bool, optional
+            Reset only these networks of the batch (their games ended), the
+            others go on; None resets all. Only after a first full reset.
+
+        Modifier schedules do not move here: they follow the training
+        episode given to :meth:`set_episode`, so an evaluation pass does not
+        advance them.
+        """
         batch = self.params.batch_size
-        self.state["inputs"] = self.parts["inputs"].reset(self.state["inputs"], self.rng)
-        for role in ("neurons", "synapses"):
-            self.state[role] = self.parts[role].init_state(batch, self.rng)
-        self.state["next_arrivals"] = np.zeros(self.state["weights"].low.shape, dtype=bool)
+        fresh = {
+            "inputs": self.parts["inputs"].reset(self.state["inputs"], self.rng),
+            "neurons": self.parts["neurons"].init_state(batch, self.rng),
+            "synapses": self.parts["synapses"].init_state(batch, self.rng),
+            "next_arrivals": np.zeros(self.state["weights"].low.shape, dtype=bool),
+        }
+        if copies is None:
+            self.state.update(fresh)
+            return
+        mask = self._copies(copies)
+        for role, value in fresh.items():
+            self.state[role] = _where_copies(mask, value, self.state[role])
+
+    def _copies(self, copies) -> np.ndarray:
+        mask = np.asarray(copies)
+        batch = self.params.batch_size
+        if mask.dtype != bool or mask.shape != (batch,):
+            raise ValueError(f"{type(self).__name__}.reset: copies must be a bool array of shape ({batch},), one per "
+                             f"network; got {mask.dtype} {mask.shape}.")
+        if "neurons" not in self.state:
+            raise RuntimeError(f"Call {type(self).__name__}.reset() on every network before resetting some.")
+        return mask
+
+    def set_episode(self, episode):
+        """Set the training episode the modifier schedules follow, and apply their values.
+
+        Parameters
+        ----------
+        episode : int or array_like of shape (B,)
+            0-based episode, or one per network when the networks of a batch
+            are in different episodes (then every scheduled key must be
+            batched, unless the values agree).
+        """
+        episodes = np.asarray(episode)
+        if episodes.dtype.kind not in "iu" or episodes.shape not in ((), (self.params.batch_size,)) or \
+                np.any(episodes < 0):
+            raise ValueError(f"{type(self).__name__}.set_episode: episode must be an int >= 0 or {self.params.batch_size}"
+                             f" of them; got {episode!r}.")
+        self.episode = int(episodes) if episodes.ndim == 0 else episodes.astype(np.int64)
+        for modifier in self.modifiers:
+            values = np.array([modifier.value(int(e)) for e in np.atleast_1d(episodes)])
+            self.set_key(modifier.params.key, values[0] if np.all(values == values[0]) else values)
 
     def tick(self, state):
         """Play one game step: encode ``state``, run ``processing_time`` steps, return the action(s).
@@ -474,6 +527,4 @@ class Network:
                 self.state[role] = type(value)(*(np.array(arrays[f"{role}.{f}"]) for f in value._fields))
             else:
                 self.state[role] = np.array(arrays[role])
-        self.episode = int(arrays["episode"])
-        for modifier in self.modifiers:
-            self.set_key(modifier.params.key, modifier.value(self.episode))
+        self.set_episode(np.asarray(arrays["episode"]))

@@ -1,8 +1,14 @@
 """Networks that learn from reward: rewarded after each tick (RLNetwork) or at every output spike (ActiveRLNetwork).
 
-Two reward channels, one convention each: a ``rewarder`` part scores
-(observation, action) itself, or ``reward(reward=...)`` passes a reward
-given from outside (a game's own reward).
+Two reward channels, one convention each:
+
+- **A rewarder part** (``parts={"rewarder": ...}``) scores (observation,
+  action) itself: ``reward(state, action)`` asks it, and any reward the game
+  gives is ignored. Spikey's logic games use this (``MatchExpected`` with the
+  game's ``expected_value``).
+- **No rewarder**: the network learns from the reward it is given,
+  ``reward(reward=r)``, which a training loop fills with the game's own
+  reward (a Gymnasium environment's return from ``step``).
 """
 from __future__ import annotations
 
@@ -33,8 +39,7 @@ class RLNetwork(Network):
     True
     """
 
-    REQUIRED_ROLES = Network.REQUIRED_ROLES + ("rewarder",)
-    OPTIONAL_ROLES = ("modifiers",)
+    OPTIONAL_ROLES = ("rewarder", "modifiers")
 
     def reward(self, state=None, action=None, state_next=None, reward=None):
         """Reward the last tick and learn from it; returns the reward (a float, or (B,) array).
@@ -52,6 +57,9 @@ class RLNetwork(Network):
         return self._unbatch(rewards)
 
     def _rewards(self, state, action, state_next, reward) -> np.ndarray:
+        if reward is None and "rewarder" not in self.parts:
+            raise ValueError(f"{type(self).__name__} has no rewarder part: give the reward itself, reward(reward=r), "
+                             "e.g. the game's own reward.")
         if reward is None:
             next_states = None if state_next is None else self._batch(state_next, "state_next")
             reward = self.parts["rewarder"](self._batch(state, "state"), self._batch(action, "action"), next_states)
@@ -92,6 +100,9 @@ class ActiveRLNetwork(RLNetwork):
     >>> bool(net.spike_log[:, 0, -1].any()) == (not np.array_equal(before, net.weights))
     True
     """
+
+    REQUIRED_ROLES = Network.REQUIRED_ROLES + ("rewarder",)
+    OPTIONAL_ROLES = ("modifiers",)
 
     def continuous_reward(self, spikes):
         outputs = spikes[:, -self.params.n_outputs:]
