@@ -156,6 +156,7 @@ class Network:
         self._check_modifiers(declared)
         self.training = True
         self.episode = 0
+        self.step_monitors = []  # callables (neuron_state, spikes) run after every timestep
         self.rng = np.random.default_rng(self.params.seed)
         batch = self.params.batch_size
         polarity = np.concatenate(
@@ -434,11 +435,13 @@ class Network:
         # the loop reads locals only: it runs processing_time times per tick
         step_neurons, neuron_state, continuous_reward = parts["neurons"].step, state["neurons"], self.continuous_reward
         magnitude, weights, training = parts["neurons"].params.magnitude, state["weights"].values, self.training
-        gated, learned = parts["synapses"].REWARD_GATED, 0
+        gated, learned, monitors = parts["synapses"].REWARD_GATED, 0, self.step_monitors
         for t in range(n_steps):
             incoming = synaptic_input(arrivals[t], magnitude, weights)
             spikes, neuron_state = step_neurons(neuron_state, incoming, rng)
             body[t + 1] = spikes
+            for monitor in monitors:
+                monitor(neuron_state, spikes)
             if training:
                 reward = continuous_reward(spikes)
                 if reward is not None:
@@ -492,17 +495,39 @@ class Network:
         """Current signed weights (B, n_inputs + n_neurons, n_neurons): the charge per presynaptic spike / magnitude."""
         return self.state["weights"].values
 
-    def get_state(self) -> dict:
-        """Copies of every state array, plus the Generator state, as a flat dict of arrays (npz-ready)."""
-        arrays = {
-            "episode": np.array(self.episode),
-            "rng": np.array(json.dumps(self.rng.bit_generator.state)),
-        }
+    def _arrays(self) -> dict:
+        """Every state array, by ``role`` or ``role.field``: the same arrays, not copies."""
+        arrays = {}
         for role, value in self.state.items():
             if isinstance(value, tuple):
                 arrays.update({f"{role}.{field}": array for field, array in value._asdict().items()})
             else:
                 arrays[role] = value
+        return arrays
+
+    def copies_state(self, copies) -> dict:
+        """The state of some networks of the batch (weights included): ``{name: array (n, ...)}``, copied.
+
+        Parameters
+        ----------
+        copies : array_like of shape (B,), bool
+        """
+        mask = self._copies(copies)
+        return {name: array[mask].copy() for name, array in self._arrays().items()}
+
+    def set_copies_state(self, copies, arrays: dict):
+        """Put back a :meth:`copies_state` into the same networks of the batch (in place)."""
+        mask = self._copies(copies)
+        for name, array in self._arrays().items():
+            array[mask] = arrays[name]
+
+    def get_state(self) -> dict:
+        """Copies of every state array, plus the Generator state, as a flat dict of arrays (npz-ready)."""
+        arrays = {
+            "episode": np.array(self.episode),
+            "rng": np.array(json.dumps(self.rng.bit_generator.state)),
+            **self._arrays(),
+        }
         return {name: np.array(array, copy=True) for name, array in arrays.items()}
 
     def set_state(self, arrays: dict):

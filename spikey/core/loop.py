@@ -1,0 +1,205 @@
+"""Training loops: a network plays episodes of a game and learns, locally or wherever a ``report`` leads.
+
+A loop is configured like a part, by one dict: its own keys (``n_episodes``,
+``len_episode``, ``progress``), the network template's keys and the game's
+keys, each checked by its owner; a name nobody declares is an error with a
+did-you-mean hint. Calling it builds the network and ``batch_size`` copies of
+the game (a :class:`~spikey.games.VectorGame`), and plays:
+
+    network.reset(); observation = game.reset(seed)
+    until every network has played n_episodes episodes:
+        action = network.tick(observation)
+        observation, reward, terminated, truncated = game.step(action)
+        network.reward(...)          # an RLNetwork learns (see below)
+        networks whose episode ended (the game ended it, or len_episode steps
+        passed) are reset alone, and start their next episode
+
+Rewards follow the network's convention (see :mod:`spikey.snn.rl_network`):
+an RLNetwork with a rewarder part is rewarded by it, one without learns from
+the game's reward; an ActiveRLNetwork learned during the tick. Modifier
+schedules follow each network's training episode (``Network.set_episode``). A
+network that has played its ``n_episodes`` while others of the batch go on
+keeps running in lockstep, but its state at the end of its last episode is
+restored when the loop ends, so every network has played exactly
+``n_episodes``. The loop makes no Ray call: ``report(row)``, if given, gets one
+dict of scalars per finished episode and network (Ray Train and Tune pass
+their own).
+"""
+from __future__ import annotations
+
+import functools
+
+import gymnasium
+import numpy as np
+from tqdm import tqdm
+
+from spikey.core.callback import RLCallback
+from spikey.games.template import Game
+from spikey.games.vector import VectorGame
+from spikey.module import InvalidParameterError, Interval, Key, Module, Options, unknown_key_error
+from spikey.snn.network import Network
+from spikey.snn.rl_network import ActiveRLNetwork, RLNetwork
+
+__all__ = ["TrainingLoop", "GenericLoop"]
+
+N_EPISODES = Key("n_episodes", Interval(int, 1, None), "Episodes each network of the batch plays.")
+LEN_EPISODE = Key("len_episode", Interval(int, 1, None),
+                  "Most game steps in an episode; the game may end it sooner.")
+PROGRESS = Key("progress", Options("auto", True, False),
+               "Show a tqdm progress bar over finished episodes: 'auto' only on a terminal.", default="auto")
+
+
+class TrainingLoop(Module):
+    """Base of training loops: splits one configuration dict between the loop, the network and the game.
+
+    Parameters
+    ----------
+    network_template : type
+        A :class:`~spikey.snn.network.Network` subclass (a template).
+    game_template : type
+        A :class:`~spikey.games.template.Game` subclass.
+    callback : ExperimentCallback, optional
+        Records the run; an :class:`~spikey.core.callback.RLCallback` by default.
+    **params
+        The loop's keys, the network's keys and the game's keys (``preset``
+        included). Keys both declare go to both.
+
+    Raises
+    ------
+    InvalidParameterError
+        For templates of the wrong kind, and for a key nobody declares (with a
+        did-you-mean hint) or a bad value of the loop's keys; the network and
+        the game check theirs when they are built.
+    """
+
+    NECESSARY_KEYS = (N_EPISODES, LEN_EPISODE, PROGRESS)
+
+    def __init__(self, network_template, game_template, callback=None, **params):
+        if not (isinstance(network_template, type) and issubclass(network_template, Network)):
+            raise InvalidParameterError(f"The network_template of {type(self).__name__} must be a Network subclass. "
+                                        f"Got {network_template!r} instead.")
+        if not (isinstance(game_template, type) and issubclass(game_template, Game)):
+            raise InvalidParameterError(f"The game_template of {type(self).__name__} must be a spikey Game subclass "
+                                        f"(wrap Gymnasium environments with GymWrapper). Got {game_template!r} instead.")
+        loop_names = {key.name for key in self.NECESSARY_KEYS}
+        network_names = set(network_template._declarations(network_template._resolve_parts(None), None))
+        game_names = {key.name for key in game_template.NECESSARY_KEYS} | {"preset"}
+        for name in params:
+            if name not in loop_names | network_names | game_names:
+                raise unknown_key_error(name, loop_names | network_names | game_names, type(self).__name__)
+        super().__init__(**{name: value for name, value in params.items() if name in loop_names})
+        self.network_template, self.game_template = network_template, game_template
+        self.network_keys = {name: value for name, value in params.items() if name in network_names}
+        self.game_keys = {name: value for name, value in params.items() if name in game_names}
+        self.callback = RLCallback() if callback is None else callback
+
+    def build(self):
+        """A fresh network and its batch of games, ``(network, games)``."""
+        make_game = functools.partial(_limited_game, self.game_template, self.game_keys, self.params.len_episode)
+        network = self.network_template(keys=self.network_keys, game=make_game())
+        return network, VectorGame(make_game, network.params.batch_size)
+
+    def __call__(self, report=None):
+        """Run the loop; return ``(network, game, results, info)``."""
+        raise NotImplementedError
+
+
+def _limited_game(game_template, keys: dict, len_episode: int):
+    return gymnasium.wrappers.TimeLimit(game_template(**keys), max_episode_steps=len_episode)
+
+
+class GenericLoop(TrainingLoop):
+    """Episodes of tick, game step and reward, for every network of a batch, each on its own game.
+
+    Examples
+    --------
+    >>> from spikey.experiments import FlorianXOR
+    >>> from spikey.games import Logic
+    >>> loop = GenericLoop(FlorianXOR, Logic, n_episodes=2, len_episode=4, preset="XOR", pattern_order="epochs",
+    ...                    seed=0, batch_size=3, processing_time=50, progress=False)
+    >>> network, game, results, info = loop()
+    >>> results["steps"].tolist()
+    [[4.0, 4.0, 4.0], [4.0, 4.0, 4.0]]
+    """
+
+    def __call__(self, report=None):
+        """Play ``n_episodes`` episodes on every network; return ``(network, game, results, info)``.
+
+        Parameters
+        ----------
+        report : callable, optional
+            ``report(row)`` after each finished episode of each network, with
+            the episode's ``results`` as scalars plus ``episode`` and ``copy``.
+
+        Returns
+        -------
+        network : Network
+            Trained; each network of the batch as it ended its last episode.
+        game : VectorGame
+        results : dict of str -> ndarray of shape (n_episodes, B)
+            Per-episode scalars of each network (see the callback).
+        info : dict of str -> ndarray
+            Arrays the callback recorded (monitors).
+        """
+        p, callback = self.params, self.callback
+        network, games = self.build()
+        batch = network.params.batch_size
+        observations, _ = games.reset(seed=network.params.seed)
+        episodes, finished = np.zeros(batch, dtype=np.int64), {}
+        network.reset()
+        network.set_episode(episodes if batch > 1 else 0)
+        callback.reset(network, games, p.n_episodes)
+        with tqdm(total=p.n_episodes * batch, desc="episodes", disable=None if p.progress == "auto" else not p.progress) \
+                as progress:
+            while len(finished) < batch:
+                ended = self._step(network, games, observations, callback)
+                observations = ended.pop("observations")
+                self._end_episodes(network, ended["copies"], episodes, finished, callback, report, progress)
+        for copy, state in finished.items():  # every network as it ended its n_episodes-th episode
+            network.set_copies_state(np.arange(batch) == copy, state)
+        callback.training_end(network)
+        return (network, games, *callback)
+
+    def _step(self, network, games, observations, callback) -> dict:
+        """One tick, game step and reward for every network; the next observations and which episodes ended."""
+        batch = network.params.batch_size
+        actions = np.asarray(network.tick(observations if batch > 1 else observations[0]))
+        callback.on_tick(network, observations, actions)
+        batched_actions = actions if batch > 1 else actions[None]
+        next_observations, game_rewards, terminated, truncated, info = games.step(batched_actions)
+        ended = terminated | truncated
+        rewards = np.full(batch, np.nan)
+        if isinstance(network, RLNetwork):
+            final = next_observations.copy()
+            for copy in np.flatnonzero(ended):  # the observation that ended the episode, not the next one's first
+                final[copy] = info["final_obs"][copy]
+            from_game = "rewarder" not in network.parts and not isinstance(network, ActiveRLNetwork)
+            rewards = np.atleast_1d(network.reward(
+                _unbatched(observations, batch), actions, _unbatched(final, batch),
+                reward=_unbatched(game_rewards, batch) if from_game else None,
+            ))
+        callback.on_step(observations, actions, np.asarray(game_rewards, dtype=np.float64), rewards, terminated,
+                         truncated)
+        return {"observations": next_observations, "copies": ended}
+
+    def _end_episodes(self, network, copies, episodes, finished, callback, report, progress):
+        """Count the ended episodes, report them, reset those networks, keep the state of finished ones."""
+        if not copies.any():
+            return
+        callback.on_episode_end(network, copies, episodes)
+        n_episodes = self.params.n_episodes
+        for copy in np.flatnonzero(copies & (episodes < n_episodes)):
+            progress.update()
+            if report is not None:
+                row = {name: float(values[episodes[copy], copy]) for name, values in callback.results.items()}
+                report({**row, "episode": int(episodes[copy]), "copy": int(copy)})
+        episodes[copies] += 1
+        for copy in np.flatnonzero(copies & (episodes == n_episodes)):
+            finished[int(copy)] = network.copies_state(np.arange(len(episodes)) == copy)
+        if len(finished) < len(episodes):
+            network.reset(copies=copies) if len(episodes) > 1 else network.reset()
+            network.set_episode(np.minimum(episodes, n_episodes - 1) if len(episodes) > 1 else int(episodes[0]))
+
+
+def _unbatched(values, batch: int):
+    return values if batch > 1 else np.asarray(values)[0]

@@ -1,0 +1,132 @@
+"""The training loop: episodes, batches whose copies end at different steps, rewards, schedules, callbacks."""
+import numpy as np
+import pytest
+from gymnasium import spaces
+
+from spikey.core import ExperimentCallback, GenericLoop
+from spikey.experiments import FlorianXOR
+from spikey.games import Game, Logic
+from spikey.module import Interval, InvalidParameterError, Key
+from spikey.snn import RLNetwork
+from spikey.snn.input import StaticMap
+from spikey.snn.modifier import LinearDecay
+from spikey.snn.neuron import LIF
+from spikey.snn.readout import Threshold
+from spikey.snn.synapse import STDP
+from spikey.snn.weight import Manual
+
+
+class Press(Game):
+    """Shows [1]; the episode ends once the action 1 was given ``presses`` times; reward 0.5 per press."""
+
+    NECESSARY_KEYS = (Key("presses", Interval(int, 1, None), "Presses that end an episode.", default=3),)
+
+    def __init__(self, preset=None, render_mode=None, **kwargs):
+        super().__init__(preset, render_mode, **kwargs)
+        self.observation_space = spaces.Box(0.0, 1.0, (1,))
+        self.action_space = spaces.Discrete(2)
+
+    def reset(self, *, seed=None, options=None):
+        super().reset(seed=seed)
+        self.count = 0
+        return np.ones(1, dtype=np.float32), {}
+
+    def step(self, action):
+        self.count += int(action)
+        return np.ones(1, dtype=np.float32), 0.5 * int(action), self.count >= self.params.presses, False, {}
+
+
+class Presser(RLNetwork):
+    """One input drives one neuron; it fires (action 1) when the weight reaches its threshold. STDP learns."""
+
+    parts = {"inputs": StaticMap, "neurons": LIF, "weights": Manual, "synapses": STDP, "readout": Threshold}
+    keys = {"n_inputs": 1, "n_neurons": 1, "n_outputs": 1, "processing_time": 5, "magnitude": 1.0,
+            "potential_decay": 1.0, "max_weight": 5.0, "matrix": np.array([[1.0], [0.0]]), "action_threshold": 0.5,
+            "learning_rate": 0.01, "a_minus": 0.0, "firing_threshold": 0.9}
+
+
+def run(threshold, **params):
+    config = {"n_episodes": 3, "len_episode": 6, "firing_threshold": threshold, "seed": 0, "progress": False}
+    return GenericLoop(Presser, Press, **{**config, **params})()
+
+
+def test_copies_end_episodes_alone_and_equal_lone_runs():
+    """Copy 0 presses at every step (3-step episodes), copy 1 never (6-step episodes, cut by len_episode)."""
+    network, game, results, info = run(np.array([0.9, 2.0]), batch_size=2)
+    np.testing.assert_array_equal(results["steps"], [[3, 6]] * 3)
+    np.testing.assert_array_equal(results["total_reward"], [[1.5, 0.0]] * 3)
+    for copy, threshold in enumerate((0.9, 2.0)):  # copy 0 kept running while copy 1 played: its end state is back
+        lone, _, lone_results, _ = run(threshold)
+        np.testing.assert_array_equal(network.weights[copy], lone.weights[0])
+        for name, values in lone_results.items():
+            np.testing.assert_array_equal(results[name][:, copy], values[:, 0], err_msg=name)
+    assert network.weights[0, 0, 0] > 1.0 and network.weights[1, 0, 0] == 1.0  # only the copy that fired learned
+
+
+def test_rl_network_without_rewarder_learns_from_the_games_reward():
+    _, _, results, _ = run(0.9)
+    np.testing.assert_array_equal(results["total_learning_reward"][:, 0], results["total_reward"][:, 0])
+    assert results["output_rate"][0, 0] == pytest.approx(1000.0)  # the neuron fires at every 1 ms step
+
+
+def test_report_gets_one_row_per_episode_and_network():
+    rows = []
+    GenericLoop(Presser, Press, n_episodes=2, len_episode=6, firing_threshold=np.array([0.9, 2.0]), seed=0,
+                batch_size=2, progress=False)(report=rows.append)
+    assert sorted((row["copy"], row["episode"]) for row in rows) == [(0, 0), (0, 1), (1, 0), (1, 1)]
+    assert {"total_reward", "steps", "output_rate", "total_learning_reward"} <= set(rows[0])
+
+
+def test_schedules_follow_training_episodes():
+    decay = LinearDecay(key="learning_rate", t_stop=2, value_start=0.01, value_stop=0.0)
+
+    class Scheduled(Presser):
+        parts = {**Presser.parts, "modifiers": [decay]}
+
+    callback = ExperimentCallback()
+    callback.monitor("rate", lambda net: net.parts["synapses"].params.learning_rate, every="episode")
+    callback.monitor("weight", lambda net: net.weights[0, 0, 0], every="episode")
+    GenericLoop(Scheduled, Press, callback=callback, n_episodes=3, len_episode=6, seed=0, progress=False)()
+    np.testing.assert_allclose(callback.info["rate"], [0.01, 0.005, 0.0])  # the rate each episode learned with
+    weights = callback.info["weight"]
+    assert weights[0] > 1.0 and weights[1] > weights[0] and weights[2] == weights[1]
+
+
+def test_monitors_record_every_step_tick_and_episode():
+    callback = ExperimentCallback()
+    callback.monitor("potential", lambda neuron_state, spikes: neuron_state.potential.copy(), every="step")
+    callback.monitor("weight", lambda net: net.weights[:, 0, 0].copy(), every="tick")
+    callback.monitor("episode_weight", lambda net: net.weights[:, 0, 0].copy(), every="episode")
+    network, _, _, info = GenericLoop(Presser, Press, callback=callback, n_episodes=2, len_episode=6, seed=0,
+                                      progress=False)()
+    assert info["potential"].shape == (6 * 5, 1, 1) and info["weight"].shape == (6, 1)
+    assert info["episode_weight"].shape == (2, 1) and info["episode_weight"][-1, 0] == network.weights[0, 0, 0]
+    assert network.step_monitors == []  # detached at the end: a later tick monitors nothing
+    with pytest.raises(ValueError, match="every must be one of"):
+        callback.monitor("x", lambda net: 0, every="second")
+
+
+def test_florian_xor_through_the_loop():
+    network, game, results, info = GenericLoop(
+        FlorianXOR, Logic, n_episodes=2, len_episode=8, preset="XOR", pattern_order="epochs", seed=1, batch_size=2,
+        processing_time=100, progress=False)()
+    assert results["steps"].tolist() == [[8, 8], [8, 8]] and network.params.batch_size == 2
+    assert np.all(results["total_learning_reward"] != 0)  # the rewarder scored every episode
+
+
+@pytest.mark.parametrize("params, message", [
+    ({"n_episode": 2}, "Unknown key 'n_episode' for GenericLoop. Did you mean 'n_episodes'"),
+    ({"n_episodes": 0}, "The 'n_episodes' parameter of GenericLoop must be an int in the range \\[1, inf\\)"),
+    ({"presses": 0}, "The 'presses' parameter of Press must be"),
+    ({"firing_threshold": "high"}, "The 'firing_threshold' parameter of LIF must be"),
+])
+def test_bad_parameters_are_named(params, message):
+    with pytest.raises(InvalidParameterError, match=message):
+        GenericLoop(Presser, Press, **{"n_episodes": 1, "len_episode": 2, **params})()
+
+
+def test_templates_must_be_a_network_and_a_game():
+    with pytest.raises(InvalidParameterError, match="network_template of GenericLoop must be a Network subclass"):
+        GenericLoop(Press, Press, n_episodes=1, len_episode=1)
+    with pytest.raises(InvalidParameterError, match="game_template of GenericLoop must be a spikey Game subclass"):
+        GenericLoop(Presser, "CartPole-v1", n_episodes=1, len_episode=1)
