@@ -43,6 +43,7 @@ from spikey.snn.input.template import Input
 from spikey.snn.neuron.template import Neuron
 from spikey.snn.readout.template import Readout
 from spikey.snn.reward.template import Reward
+from spikey.snn.saving import load_network, save_network
 from spikey.snn.synapse.template import Synapse
 from spikey.snn.weight.template import Weight
 
@@ -529,6 +530,18 @@ class Network:
             **self._arrays(),
         }
         return {name: np.array(array, copy=True) for name, array in arrays.items()}
+
+    def save(self, path):
+        """Save this network into the folder ``path`` (see :mod:`spikey.snn.saving`); return the folder."""
+        return save_network(self, path)
+
+    @classmethod
+    def load(cls, path):
+        """The network saved in the folder ``path``, continuing exactly where it was saved."""
+        network = load_network(path)
+        if not isinstance(network, cls):
+            raise ValueError(f"{path} holds a {type(network).__name__}, not a {cls.__name__}.")
+        return network
 
     def set_state(self, arrays: dict):
         """Restore a ``get_state()`` dict; the network then continues exactly where that one stopped."""
