@@ -130,3 +130,20 @@ def test_templates_must_be_a_network_and_a_game():
         GenericLoop(Press, Press, n_episodes=1, len_episode=1)
     with pytest.raises(InvalidParameterError, match="game_template of GenericLoop must be a spikey Game subclass"):
         GenericLoop(Presser, "CartPole-v1", n_episodes=1, len_episode=1)
+
+
+def test_a_run_in_pieces_continues_the_same_network():
+    """Episodes 0-1 then 2-3 from the network the first piece returned: as schedules and reports expect."""
+    decay = LinearDecay(key="learning_rate", t_stop=4, value_start=0.01, value_stop=0.0)
+
+    class Scheduled(Presser):
+        parts = {**Presser.parts, "modifiers": [decay]}
+
+    rows = []
+    loop = GenericLoop(Scheduled, Press, n_episodes=2, len_episode=6, seed=0, progress=False)
+    network, *_ = loop(report=rows.append)
+    network, *_ = loop(report=rows.append, network=network, first_episode=2)
+    assert [row["episode"] for row in rows] == [0, 1, 2, 3]
+    assert network.parts["synapses"].params.learning_rate == pytest.approx(0.0025)  # episode 3 of the schedule
+    whole, *_ = GenericLoop(Scheduled, Press, n_episodes=4, len_episode=6, seed=0, progress=False)()
+    np.testing.assert_allclose(network.weights, whole.weights, rtol=1e-12)  # a deterministic game: no difference

@@ -27,8 +27,6 @@ their own).
 """
 from __future__ import annotations
 
-import functools
-
 import gymnasium
 import numpy as np
 from tqdm import tqdm
@@ -95,9 +93,15 @@ class TrainingLoop(Module):
 
     def build(self):
         """A fresh network and its batch of games, ``(network, games)``."""
-        make_game = functools.partial(_limited_game, self.game_template, self.game_keys, self.params.len_episode)
-        network = self.network_template(keys=self.network_keys, game=make_game())
-        return network, VectorGame(make_game, network.params.batch_size)
+        network = self.network_template(keys=self.network_keys, game=self._make_game())
+        return network, self.build_games(network)
+
+    def build_games(self, network):
+        """``batch_size`` copies of the game for ``network`` (a VectorGame), each episode at most ``len_episode``."""
+        return VectorGame(self._make_game, network.params.batch_size)
+
+    def _make_game(self):
+        return _limited_game(self.game_template, self.game_keys, self.params.len_episode)
 
     def __call__(self, report=None):
         """Run the loop; return ``(network, game, results, info)``."""
@@ -122,7 +126,7 @@ class GenericLoop(TrainingLoop):
     [[4.0, 4.0, 4.0], [4.0, 4.0, 4.0]]
     """
 
-    def __call__(self, report=None):
+    def __call__(self, report=None, network=None, first_episode: int = 0):
         """Play ``n_episodes`` episodes on every network; return ``(network, game, results, info)``.
 
         Parameters
@@ -130,6 +134,14 @@ class GenericLoop(TrainingLoop):
         report : callable, optional
             ``report(row)`` after each finished episode of each network, with
             the episode's ``results`` as scalars plus ``episode`` and ``copy``.
+        network : Network, optional
+            Go on training this network (e.g. loaded from a checkpoint) instead
+            of building one from the template.
+        first_episode : int, default 0
+            The training episode the run starts at: it numbers the episodes
+            in ``report`` rows, sets the modifier schedules, and seeds the games
+            (with ``seed`` alone at 0, with ``(seed, first_episode)`` after), so
+            a run split into pieces at the same episodes is the same run.
 
         Returns
         -------
@@ -142,12 +154,13 @@ class GenericLoop(TrainingLoop):
             Arrays the callback recorded (monitors).
         """
         p, callback = self.params, self.callback
-        network, games = self.build()
-        batch = network.params.batch_size
-        observations, _ = games.reset(seed=network.params.seed)
+        network, games = self.build() if network is None else (network, self.build_games(network))
+        batch, seed = network.params.batch_size, network.params.seed
+        observations, _ = games.reset(seed=_game_seed(seed, first_episode))
         episodes, finished = np.zeros(batch, dtype=np.int64), {}
         network.reset()
-        network.set_episode(episodes if batch > 1 else 0)
+        network.set_episode(first_episode + episodes if batch > 1 else first_episode)
+        self.first_episode = first_episode
         callback.reset(network, games, p.n_episodes)
         with tqdm(total=p.n_episodes * batch, desc="episodes", disable=None if p.progress == "auto" else not p.progress) \
                 as progress:
@@ -192,13 +205,21 @@ class GenericLoop(TrainingLoop):
             progress.update()
             if report is not None:
                 row = {name: float(values[episodes[copy], copy]) for name, values in callback.results.items()}
-                report({**row, "episode": int(episodes[copy]), "copy": int(copy)})
+                report({**row, "episode": self.first_episode + int(episodes[copy]), "copy": int(copy)})
         episodes[copies] += 1
         for copy in np.flatnonzero(copies & (episodes == n_episodes)):
             finished[int(copy)] = network.copies_state(np.arange(len(episodes)) == copy)
         if len(finished) < len(episodes):
             network.reset(copies=copies) if len(episodes) > 1 else network.reset()
-            network.set_episode(np.minimum(episodes, n_episodes - 1) if len(episodes) > 1 else int(episodes[0]))
+            current = self.first_episode + np.minimum(episodes, n_episodes - 1)
+            network.set_episode(current if len(episodes) > 1 else int(current[0]))
+
+
+def _game_seed(seed, first_episode: int):
+    """The games' seed for a run starting at ``first_episode``: ``seed`` at 0, else one drawn from (seed, episode)."""
+    if seed is None or first_episode == 0:
+        return seed
+    return int(np.random.SeedSequence([seed, first_episode]).generate_state(1, dtype=np.uint64)[0])
 
 
 def _unbatched(values, batch: int):
