@@ -147,3 +147,15 @@ def test_a_run_in_pieces_continues_the_same_network():
     assert network.parts["synapses"].params.learning_rate == pytest.approx(0.0025)  # episode 3 of the schedule
     whole, *_ = GenericLoop(Scheduled, Press, n_episodes=4, len_episode=6, seed=0, progress=False)()
     np.testing.assert_allclose(network.weights, whole.weights, rtol=1e-12)  # a deterministic game: no difference
+
+
+def test_without_resets_a_run_in_pieces_is_one_continuous_run():
+    """With reset_network=False and a game that ignores its seed, two pieces equal one run, potentials and all."""
+    pieces = GenericLoop(Presser, Press, n_episodes=2, len_episode=4, seed=0, progress=False, reset_network=False,
+                         potential_decay=0.5, firing_threshold=1.5)
+    network, *_ = pieces()
+    network, *_ = pieces(network=network, first_episode=2)
+    whole, *_ = GenericLoop(Presser, Press, n_episodes=4, len_episode=4, seed=0, progress=False, reset_network=False,
+                            potential_decay=0.5, firing_threshold=1.5)()
+    for name, array in whole.get_state().items():
+        np.testing.assert_array_equal(network.get_state()[name], array, err_msg=name)

@@ -43,6 +43,9 @@ __all__ = ["TrainingLoop", "GenericLoop"]
 N_EPISODES = Key("n_episodes", Interval(int, 1, None), "Episodes each network of the batch plays.")
 LEN_EPISODE = Key("len_episode", Interval(int, 1, None),
                   "Most game steps in an episode; the game may end it sooner.")
+RESET_NETWORK = Key("reset_network", Options(True, False),
+                    "Reset a network's potentials, traces and inputs when it starts an episode (weights persist); "
+                    "False carries them over, as one continuous run (Florian 2007 never resets).", default=True)
 PROGRESS = Key("progress", Options("auto", True, False),
                "Show a tqdm progress bar over finished episodes: 'auto' only on a terminal.", default="auto")
 
@@ -70,7 +73,7 @@ class TrainingLoop(Module):
         the game check theirs when they are built.
     """
 
-    NECESSARY_KEYS = (N_EPISODES, LEN_EPISODE, PROGRESS)
+    NECESSARY_KEYS = (N_EPISODES, LEN_EPISODE, RESET_NETWORK, PROGRESS)
 
     def __init__(self, network_template, game_template, callback=None, **params):
         if not (isinstance(network_template, type) and issubclass(network_template, Network)):
@@ -158,7 +161,8 @@ class GenericLoop(TrainingLoop):
         batch, seed = network.params.batch_size, network.params.seed
         observations, _ = games.reset(seed=_game_seed(seed, first_episode))
         episodes, finished = np.zeros(batch, dtype=np.int64), {}
-        network.reset()
+        if "neurons" not in network.state or p.reset_network:
+            network.reset()
         network.set_episode(first_episode + episodes if batch > 1 else first_episode)
         self.first_episode = first_episode
         callback.reset(network, games, p.n_episodes)
@@ -209,10 +213,12 @@ class GenericLoop(TrainingLoop):
         episodes[copies] += 1
         for copy in np.flatnonzero(copies & (episodes == n_episodes)):
             finished[int(copy)] = network.copies_state(np.arange(len(episodes)) == copy)
-        if len(finished) < len(episodes):
+        if len(finished) == len(episodes):
+            return
+        if self.params.reset_network:
             network.reset(copies=copies) if len(episodes) > 1 else network.reset()
-            current = self.first_episode + np.minimum(episodes, n_episodes - 1)
-            network.set_episode(current if len(episodes) > 1 else int(current[0]))
+        current = self.first_episode + np.minimum(episodes, n_episodes - 1)
+        network.set_episode(current if len(episodes) > 1 else int(current[0]))
 
 
 def _game_seed(seed, first_episode: int):
