@@ -50,3 +50,18 @@ def deterministic_keys():
 @pytest.fixture
 def static_parts():
     return {"inputs": StaticMap}
+
+
+@pytest.fixture(scope="session")
+def ray_session(tmp_path_factory):
+    """One local Ray with 2 CPUs for the whole test session, shut down at its end."""
+    import os
+
+    for name, value in {"RAY_USAGE_STATS_ENABLED": "0", "RAY_AUTH_MODE": "disabled", "RAY_AIR_NEW_OUTPUT": "0",
+                        "RAY_TRAIN_HEALTH_CHECK_INTERVAL_S": "0.1"}.items():
+        os.environ.setdefault(name, value)
+    import ray
+
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+    yield ray
+    ray.shutdown()

@@ -17,19 +17,28 @@ def load_example(name):
     return module
 
 
-def test_main_job_learns_xor_on_a_fixed_seed(capsys):
-    result = load_example("florian_xor").main(["--epochs", "40", "--seed", "0", "--quiet"])
+def test_main_job_learns_xor_on_a_fixed_seed(capsys, tmp_path):
+    result = load_example("florian_xor").main(["--local", "--epochs", "40", "--seed", "0", "--quiet",
+                                                "--out", str(tmp_path)])
     printed = capsys.readouterr().out
     assert result["learned"] and result["learned_after"]
     assert printed.count("NOT LEARNED") == 1 and printed.count("LEARNED:") == 3  # untrained it fails, then learns
-    assert result["before"].shape == result["after"].shape == (10, 1, 4) and result["training"].shape == (40, 1, 4)
+    assert result["before"].shape == result["after"].shape == (10, 1, 4) and len(result["rows"]) == 4
     rates = result["after"].mean(axis=(0, 1))
     assert min(rates[1], rates[2]) > max(rates[0], rates[3])
+    assert (tmp_path / "learning_curve.png").stat().st_size > 0
 
 
-def test_main_job_refuses_too_few_epochs():
+def test_main_job_trains_on_ray_train(ray_session, capsys, tmp_path):
+    result = load_example("florian_xor").main(["--epochs", "10", "--seed", "0", "--quiet", "--out", str(tmp_path)])
+    assert "on Ray Train" in capsys.readouterr().out and len(result["rows"]) == 1
+    assert any(tmp_path.glob("FlorianXOR-seed0-*/checkpoint_*/worker-0/state.npz"))
+
+
+@pytest.mark.parametrize("epochs", ["5", "45"])
+def test_main_job_refuses_epochs_not_in_tens(epochs):
     with pytest.raises(SystemExit):
-        load_example("florian_xor").main(["--epochs", "5"])
+        load_example("florian_xor").main(["--epochs", epochs])
 
 
 @pytest.mark.parametrize("successes, n, low, high", [(982, 1000, 0.9717, 0.9886), (0, 10, 0.0, 0.2775),

@@ -46,6 +46,7 @@ import math
 import numpy as np
 from tqdm import tqdm
 
+from spikey.core.callback import RLCallback
 from spikey.games.logic import ALL_PATTERNS, logical_xor
 from spikey.games.vector import VectorGame
 from spikey.snn.input import RateMap, SymbolTrains
@@ -56,7 +57,8 @@ from spikey.snn.reward import MatchExpected
 from spikey.snn.synapse import MSTDP, MSTDPET
 from spikey.snn.weight import Random
 
-__all__ = ["FlorianXOR", "FlorianXORMSTDP", "FlorianTemporalXOR", "FlorianTemporalXORMSTDP", "play_xor", "xor_success"]
+__all__ = ["FlorianXOR", "FlorianXORMSTDP", "FlorianTemporalXOR", "FlorianTemporalXORMSTDP", "XORRates", "play_xor",
+           "xor_success"]
 
 MODEL = {
     "n_outputs": 1,
@@ -164,6 +166,50 @@ class FlorianTemporalXORMSTDP(ActiveRLNetwork):
 
     parts = {**PARTS, "inputs": SymbolTrains, "synapses": MSTDP}
     keys = {**TEMPORAL, "learning_rate": 0.01}
+
+
+PATTERN_RESULTS = ("rate_00", "rate_01", "rate_10", "rate_11")
+
+
+class XORRates(RLCallback):
+    """An RLCallback that also records the output rate (Hz) for each XOR pattern in each episode.
+
+    ``results`` gains ``rate_00``, ``rate_01``, ``rate_10``, ``rate_11``, arrays
+    (n_episodes, B): the mean output rate over the episode's ticks showing
+    that pattern (NaN if it was not shown).
+
+    Examples
+    --------
+    >>> from spikey.core import GenericLoop
+    >>> from spikey.games import Logic
+    >>> loop = GenericLoop(FlorianXOR, Logic, callback=XORRates(), n_episodes=1, len_episode=4, preset="XOR",
+    ...                    pattern_order="epochs", seed=0, processing_time=50, progress=False)
+    >>> results = loop()[2]
+    >>> sorted(name for name in results if name.startswith("rate_"))
+    ['rate_00', 'rate_01', 'rate_10', 'rate_11']
+    """
+
+    def reset(self, network, game, n_episodes):
+        super().reset(network, game, n_episodes)
+        for name in PATTERN_RESULTS:
+            self.results[name] = np.full((n_episodes, self.batch_size), np.nan)
+        self._sums, self._counts = np.zeros((self.batch_size, 4)), np.zeros((self.batch_size, 4))
+
+    def on_tick(self, network, observations, actions):
+        super().on_tick(network, observations, actions)
+        patterns = np.asarray(observations).reshape(self.batch_size, 2) @ np.array([2, 1])
+        networks = np.arange(self.batch_size)
+        self._sums[networks, patterns] += network.spike_log[:, :, -1].mean(axis=0) * 1000.0
+        self._counts[networks, patterns] += 1
+
+    def on_episode_end(self, network, copies, episodes):
+        counted = copies & (episodes < self.n_episodes)
+        with np.errstate(invalid="ignore"):
+            means = self._sums / self._counts
+        for k, name in enumerate(PATTERN_RESULTS):
+            self.results[name][episodes[counted], counted] = means[counted, k]
+        self._sums[copies], self._counts[copies] = 0.0, 0.0
+        super().on_episode_end(network, copies, episodes)
 
 
 def play_xor(net, n_epochs: int, seed: int, progress: bool = False) -> np.ndarray:

@@ -1,0 +1,85 @@
+"""A results folder as a pandas DataFrame: a Ray Train run of Spikey's, or a Ray Tune experiment.
+
+Only JSON and npz files are read (``allow_pickle=False``), so a folder copied
+from another machine, or downloaded, is safe to open.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+
+from spikey.snn.network import Network
+
+__all__ = ["Reader"]
+
+ROWS_FILE = "episodes.jsonl"
+
+
+def _json_lines(path: Path) -> list:
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
+
+class Reader:
+    """Reads a Ray Train run (checkpoints with ``worker-<k>/``) or a Ray Tune experiment (trial folders).
+
+    Parameters
+    ----------
+    path : str or path
+        A run folder of :func:`spikey.core.ray_train.train` (``TrainRun.path``)
+        or a Tune experiment folder (one sub-folder per trial, with
+        ``params.json`` and ``result.json``).
+
+    Attributes
+    ----------
+    kind : {"train", "tune"}
+    df : pandas.DataFrame
+        Train: one row per episode, network copy and worker (the results,
+        ``episode``, ``copy``, ``worker``, ``seed``). Tune: one row per report
+        of each trial, with ``config/<key>`` columns, the metrics and ``trial``.
+
+    Raises
+    ------
+    ValueError
+        If the folder holds neither.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> Reader(tempfile.mkdtemp())  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: ... holds no Spikey Ray Train run (checkpoint_*/worker-*/) and no Ray Tune trials (*/result.json).
+    """
+
+    def __init__(self, path):
+        self.path = Path(path)
+        checkpoints = sorted(p for p in self.path.glob("checkpoint_*") if any(p.glob(f"worker-*/{ROWS_FILE}")))
+        trials = sorted(p.parent for p in self.path.glob("*/result.json"))
+        if checkpoints:
+            self.kind, self.checkpoint = "train", checkpoints[-1]
+            self.df = pd.DataFrame([row for folder in sorted(self.checkpoint.glob("worker-*"))
+                                    for row in _json_lines(folder / ROWS_FILE)])
+        elif trials:
+            self.kind, self.checkpoint = "tune", None
+            self.df = pd.DataFrame([self._trial_row(trial, row) for trial in trials
+                                    for row in _json_lines(trial / "result.json")])
+        else:
+            raise ValueError(f"{self.path} holds no Spikey Ray Train run (checkpoint_*/worker-*/) and no Ray Tune "
+                             "trials (*/result.json).")
+
+    @staticmethod
+    def _trial_row(trial: Path, row: dict) -> dict:
+        config = json.loads((trial / "params.json").read_text()) if (trial / "params.json").exists() else {}
+        metrics = {name: value for name, value in row.items() if name != "config"}
+        return {**{f"config/{name}": value for name, value in config.items()}, **metrics, "trial": trial.name}
+
+    def network(self, worker: int = 0) -> Network:
+        """Worker ``worker``'s network as saved in the run's last checkpoint (Train runs)."""
+        if self.kind != "train":
+            raise ValueError(f"{self.path} is a Tune experiment; networks are in its trials' checkpoints.")
+        return Network.load(self.checkpoint / f"worker-{worker}")
+
+    def __repr__(self):
+        return f"Reader({str(self.path)!r}, kind={self.kind!r}, rows={len(self.df)})"
