@@ -159,3 +159,17 @@ def test_without_resets_a_run_in_pieces_is_one_continuous_run():
                             potential_decay=0.5, firing_threshold=1.5)()
     for name, array in whole.get_state().items():
         np.testing.assert_array_equal(network.get_state()[name], array, err_msg=name)
+
+
+def test_a_game_too_wide_for_the_network_fails_naming_both():
+    class Narrow(Presser):
+        keys = {**Presser.keys}
+
+    class Wide(Press):
+        def __init__(self, preset=None, render_mode=None, **kwargs):
+            super().__init__(preset, render_mode, **kwargs)
+            self.observation_space = spaces.Box(0.0, 1.0, (3,))
+
+    with pytest.raises(InvalidParameterError, match="Narrow and Wide do not fit: the game's observations have 3 "
+                                                    "values, more than the network's n_inputs=1"):
+        GenericLoop(Narrow, Wide, n_episodes=1, len_episode=2)()

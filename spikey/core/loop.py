@@ -95,8 +95,17 @@ class TrainingLoop(Module):
         self.callback = RLCallback() if callback is None else callback
 
     def build(self):
-        """A fresh network and its batch of games, ``(network, games)``."""
-        network = self.network_template(keys=self.network_keys, game=self._make_game())
+        """A fresh network and its batch of games, ``(network, games)``.
+
+        Raises
+        ------
+        InvalidParameterError
+            If the game's observations do not fit the network's inputs, or its
+            actions its readout's ``n_actions``.
+        """
+        game = self._make_game()
+        network = self.network_template(keys=self.network_keys, game=game)
+        _check_sizes(network, game)
         return network, self.build_games(network)
 
     def build_games(self, network):
@@ -109,6 +118,22 @@ class TrainingLoop(Module):
     def __call__(self, report=None):
         """Run the loop; return ``(network, game, results, info)``."""
         raise NotImplementedError
+
+
+def _check_sizes(network, game):
+    width, n_inputs = gymnasium.spaces.flatdim(game.observation_space), network.parts["inputs"].params.n_inputs
+    names = f"{type(network).__name__} and {type(game.unwrapped).__name__}"
+    if width > n_inputs:
+        raise InvalidParameterError(
+            f"{names} do not fit: the game's observations have {width} values, more than the network's "
+            f"n_inputs={n_inputs} (each value drives a group of inputs)."
+        )
+    n_actions = network.parts["readout"].params.get("n_actions")
+    if isinstance(game.action_space, gymnasium.spaces.Discrete) and n_actions not in (None, game.action_space.n):
+        raise InvalidParameterError(
+            f"{names} do not fit: the readout chooses among n_actions={n_actions} actions, the game has "
+            f"{game.action_space.n}."
+        )
 
 
 def _limited_game(game_template, keys: dict, len_episode: int):
