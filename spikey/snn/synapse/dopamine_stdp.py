@@ -208,14 +208,7 @@ class DopamineSTDP(Synapse):
 
     def init_state(self, batch_size: int, rng: np.random.Generator) -> "DopamineSTDP.State":
         """Zero traces and dopamine for ``batch_size`` networks."""
-        n_pre, n_post = self.n_pre, self.params.n_neurons
-        return self.State(
-            np.zeros((batch_size, n_pre)),
-            np.zeros((batch_size, n_post)),
-            np.zeros((batch_size, n_pre, n_post)),
-            np.ones(batch_size),
-            np.zeros(batch_size),
-        )
+        return self.State(*self.zeros(batch_size, "pre", "post", "synapses"), np.ones(batch_size), np.zeros(batch_size))
 
     def timestep(self, state, weights, pre_spikes, post_spikes, reward):
         """Advance traces, eligibility and dopamine one step; ``w += η (d + d_tonic) c``."""

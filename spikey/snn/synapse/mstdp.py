@@ -88,13 +88,7 @@ class MSTDP(Synapse):
 
     def init_state(self, batch_size: int, rng: np.random.Generator) -> "MSTDP.State":
         """Zero traces and no previous spikes for ``batch_size`` networks."""
-        n_pre, n_post = self.n_pre, self.params.n_neurons
-        return self.State(
-            np.zeros((batch_size, n_pre)),
-            np.zeros((batch_size, n_post)),
-            np.zeros((batch_size, n_pre), dtype=bool),
-            np.zeros((batch_size, n_post), dtype=bool),
-        )
+        return self.State(*self.zeros(batch_size, "pre", "post"), *self.zeros(batch_size, "pre", "post", dtype=bool))
 
     def timestep(self, state, weights, pre_spikes, post_spikes, reward):
         """Advance the traces one timestep and apply ``w += γ r ζ``."""

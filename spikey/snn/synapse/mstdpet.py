@@ -151,13 +151,7 @@ class MSTDPET(Synapse):
 
     def init_state(self, batch_size: int, rng: np.random.Generator) -> "MSTDPET.State":
         """Zero traces for ``batch_size`` networks."""
-        n_pre, n_post = self.n_pre, self.params.n_neurons
-        return self.State(
-            np.zeros((batch_size, n_pre)),
-            np.zeros((batch_size, n_post)),
-            np.zeros((batch_size, n_pre, n_post)),
-            np.ones(batch_size),
-        )
+        return self.State(*self.zeros(batch_size, "pre", "post", "synapses"), np.ones(batch_size))
 
     def step(self, state, weights, pre_spikes, post_spikes, reward):
         """Advance the traces and ``z`` through a block of timesteps; ``w += γ r z`` at rewarded steps."""

@@ -88,14 +88,8 @@ class RLSTDP(Synapse):
 
     def init_state(self, batch_size: int, rng: np.random.Generator) -> "RLSTDP.State":
         """Zero traces, no previous spikes and no reward for ``batch_size`` networks."""
-        n_pre, n_post = self.n_pre, self.params.n_neurons
-        return self.State(
-            np.zeros((batch_size, n_pre)),
-            np.zeros((batch_size, n_post)),
-            np.zeros((batch_size, n_pre), dtype=bool),
-            np.zeros((batch_size, n_post), dtype=bool),
-            np.zeros(batch_size),
-        )
+        return self.State(*self.zeros(batch_size, "pre", "post"), *self.zeros(batch_size, "pre", "post", dtype=bool),
+                          np.zeros(batch_size))
 
     def timestep(self, state, weights, pre_spikes, post_spikes, reward):
         """Decay the traces one timestep, add ``reward`` to ``R`` and apply ``η R`` STDP."""

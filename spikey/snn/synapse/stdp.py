@@ -77,7 +77,7 @@ class STDP(Synapse):
 
     def init_state(self, batch_size: int, rng: np.random.Generator) -> "STDP.State":
         """Zero traces for ``batch_size`` networks."""
-        return self.State(np.zeros((batch_size, self.n_pre)), np.zeros((batch_size, self.params.n_neurons)))
+        return self.State(*self.zeros(batch_size, "pre", "post"))
 
     def timestep(self, state, weights, pre_spikes, post_spikes, reward):
         """Advance the traces one timestep and apply STDP; ``reward`` is ignored."""

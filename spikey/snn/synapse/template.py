@@ -60,6 +60,16 @@ class Synapse(Module):
         """Fresh traces for ``batch_size`` networks."""
         return self.State()
 
+    def zeros(self, batch_size: int, *shapes: str, dtype=np.float64) -> tuple:
+        """Zero arrays for a fresh state, one per named shape.
+
+        ``"pre"`` is (B, n_pre), ``"post"`` (B, n_post), ``"synapses"``
+        (B, n_pre, n_post) and ``"network"`` (B,).
+        """
+        sizes = {"pre": (self.n_pre,), "post": (self.params.n_neurons,), "network": (),
+                 "synapses": (self.n_pre, self.params.n_neurons)}
+        return tuple(np.zeros((batch_size, *sizes[shape]), dtype=dtype) for shape in shapes)
+
     def step(self, state, weights, pre_spikes, post_spikes, reward):
         """Advance the traces through a block of S timesteps, updating the weights at each.
 
