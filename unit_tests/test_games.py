@@ -333,7 +333,8 @@ def test_wrapper_frozen_lake_reaches_goal():
     game.reset(seed=0)
     right, down = 2, 1
     results = [game.step(action) for action in (right, right, down, down, down, right)]
-    assert results[-1][:3] == (15, 1.0, True)
+    obs, reward, terminated = results[-1][:3]
+    assert obs.tolist() == [0] * 15 + [1] and (reward, terminated) == (1.0, True)  # state 15, one-hot
 
 
 def test_wrapper_instance_and_replace():

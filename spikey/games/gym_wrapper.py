@@ -8,6 +8,14 @@ what the inner environment accepts, and describes the spaces in ``params``
 (``n_observations``, ``observation_low``/``observation_high``, ``n_actions``) so
 a network's input and readout parts can size themselves from keys. Those keys
 are read from the environment, never set.
+
+Observations reach the network as the environment gives them, with one
+exception: a ``Discrete(n)`` observation, a state number, becomes a one-hot
+vector of n values (``MultiBinary(n)``), since a number is not an intensity
+(state 0 would drive no input, any other all of them). Continuous values are
+not rescaled here: the input part declares the range it encodes (RBF's
+``rbf_low``/``rbf_high`` for raw values; RateMap takes [0, 1] and refuses
+others), so scaling lives with the encoding, in the network's input part.
 """
 from __future__ import annotations
 
@@ -146,11 +154,11 @@ class GymWrapper(Game):
     >>> game.params.n_observations, game.params.n_actions
     (16, 4)
     >>> obs, info = game.reset(seed=0)
-    >>> obs, game.action_space
-    (0, Discrete(4))
+    >>> obs.nonzero()[0].tolist(), game.observation_space, game.action_space  # state 0, one-hot
+    ([0], MultiBinary(16), Discrete(4))
     >>> obs, reward, terminated, truncated, info = game.step(np.int64(2))  # move right
-    >>> obs, reward, terminated
-    (1, 0.0, False)
+    >>> obs.nonzero()[0].tolist(), reward, terminated
+    ([1], 0.0, False)
     >>> GymWrapper("FrozenLake-v1", is_slipery=False)
     Traceback (most recent call last):
     ...
@@ -167,7 +175,9 @@ class GymWrapper(Game):
         env_id = spec.id if spec is not None else type(self.env.unwrapped).__name__
         self._source = env if isinstance(env, str) else (spec.id if spec is not None else None)
         self.make_kwargs = dict(make_kwargs) if isinstance(env, str) else dict(spec.kwargs if spec else {})
-        self.observation_space = self.env.observation_space
+        inner = self.env.observation_space
+        self._one_hot = inner if isinstance(inner, spaces.Discrete) else None
+        self.observation_space = spaces.MultiBinary(int(inner.n)) if self._one_hot else inner
         self.action_space = self.env.action_space
         self.metadata = self.env.metadata
         self.render_mode = self.env.render_mode
@@ -183,12 +193,20 @@ class GymWrapper(Game):
         obs, info = self.env.reset(seed=seed, options=options)
         inner = self.env.unwrapped
         self._np_random, self._np_random_seed = inner.np_random, inner.np_random_seed
-        return obs, info
+        return self._observation(obs), info
 
     def step(self, action):
         """Step the inner environment with ``action`` converted to its action space."""
         obs, reward, terminated, truncated, info = self.env.step(space_action(self.action_space, action, self._owner))
-        return obs, float(reward), bool(terminated), bool(truncated), info
+        return self._observation(obs), float(reward), bool(terminated), bool(truncated), info
+
+    def _observation(self, obs):
+        """A Discrete observation as a one-hot vector (int8); others unchanged."""
+        if self._one_hot is None:
+            return obs
+        vector = np.zeros(int(self._one_hot.n), dtype=np.int8)
+        vector[int(obs) - int(self._one_hot.start)] = 1
+        return vector
 
     def render(self):
         """The inner environment's ``render()``."""
