@@ -1,6 +1,7 @@
 """Keys shared by several parts, declared once so every part reads them alike."""
 from numbers import Integral
 
+from spikey.constraints import FloatVector, Optional
 from spikey.module import InstanceOf, Interval, Key, Options
 
 N_INPUTS = Key("n_inputs", Interval(int, 0, None), "Number of input channels (presynaptic only).", fixed=True)
@@ -11,6 +12,17 @@ N_ACTIONS = Key(
     "n_actions", Interval(int, 1, None),
     "Number of actions: discrete choices, or the length of a flat action vector; "
     "group readouts split the outputs into this many equal groups.",
+)
+OBSERVATION_LOW = Key(
+    "observation_low", Optional(FloatVector()),
+    "Lower bound of each flattened observation value (-inf if unbounded); a game reads it from its observation "
+    "space, and a rate-coding input maps [observation_low, observation_high] to [0, input_rate]. None: [0, 1].",
+    default=None,
+)
+OBSERVATION_HIGH = Key(
+    "observation_high", Optional(FloatVector()),
+    "Upper bound of each flattened observation value (inf if unbounded); see observation_low. None: [0, 1].",
+    default=None,
 )
 MAGNITUDE = Key("magnitude", Interval(float, 0, None), "Charge one spike delivers, before weighting.")
 MAX_WEIGHT = Key("max_weight", Interval(float, 0, None, closed="neither"),

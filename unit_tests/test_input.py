@@ -42,6 +42,27 @@ def test_rate_map_rejects_values_outside_unit_interval():
         emit(RateMap(n_inputs=4, magnitude=1.0, input_rate=0.5), [[2, 0]], 1)
 
 
+def test_rate_map_scales_observations_from_their_bounds():
+    inputs = RateMap(n_inputs=4, magnitude=1.0, input_rate=0.5, observation_low=[-2, 0], observation_high=[2, 10])
+    state = inputs.encode(inputs.init_state(2, np.random.default_rng(0)), np.array([[-2, 10], [1, 2.5]]))
+    np.testing.assert_allclose(state.drive, [[0, 0, 0.5, 0.5], [0.375, 0.375, 0.125, 0.125]])
+    with pytest.raises(ValueError, match=r"must lie in \[observation_low, observation_high\]; got \[\[3.0, 0.0\]\]"):
+        inputs.encode(state, np.array([[3, 0]]))
+    with pytest.raises(ValueError, match="RateMap has bounds for 2 observation values per network; got 1"):
+        inputs.encode(state, np.array([[0]]))
+
+
+@pytest.mark.parametrize("bounds, problem", [
+    ({"observation_low": [0.0]}, "needs both bounds or neither"),
+    ({"observation_low": [0.0], "observation_high": [1.0, 2.0]}, "needs bounds of equal lengths"),
+    ({"observation_low": [0.0, -np.inf], "observation_high": [1.0, 1.0]}, r"values \[1\] are unbounded"),
+    ({"observation_low": [0.0, 1.0], "observation_high": [1.0, 1.0]}, "observation_low < observation_high"),
+])
+def test_rate_map_refuses_bad_bounds(bounds, problem):
+    with pytest.raises(InvalidParameterError, match=f"RateMap maps observation values .* {problem}"):
+        RateMap(n_inputs=4, magnitude=1.0, input_rate=0.5, **bounds)
+
+
 def test_more_observation_values_than_inputs_is_an_error():
     with pytest.raises(ValueError, match="more than n_inputs=2"):
         emit(StaticMap(n_inputs=2, magnitude=1.0), [[1, 0, 1]], 1)

@@ -8,12 +8,12 @@ from spikey.experiments import FlorianXOR
 from spikey.games import Game, Logic
 from spikey.module import Interval, InvalidParameterError, Key
 from spikey.snn import RLNetwork
-from spikey.snn.input import StaticMap
+from spikey.snn.input import RateMap, StaticMap
 from spikey.snn.modifier import LinearDecay
 from spikey.snn.neuron import LIF
-from spikey.snn.readout import Threshold
-from spikey.snn.synapse import STDP
-from spikey.snn.weight import Manual
+from spikey.snn.readout import Threshold, TopAction
+from spikey.snn.synapse import RLSTDP, STDP
+from spikey.snn.weight import Manual, Random
 
 
 class Press(Game):
@@ -128,8 +128,53 @@ def test_bad_parameters_are_named(params, message):
 def test_templates_must_be_a_network_and_a_game():
     with pytest.raises(InvalidParameterError, match="network_template of GenericLoop must be a Network subclass"):
         GenericLoop(Press, Press, n_episodes=1, len_episode=1)
-    with pytest.raises(InvalidParameterError, match="game_template of GenericLoop must be a spikey Game subclass"):
-        GenericLoop(Presser, "CartPole-v1", n_episodes=1, len_episode=1)
+    with pytest.raises(InvalidParameterError, match="game_template of GenericLoop must be a spikey Game subclass "
+                                                    "or a Gymnasium id. Got <class 'gymnasium.spaces.box.Box'>"):
+        GenericLoop(Presser, spaces.Box, n_episodes=1, len_episode=1)
+
+
+class Driver(RLNetwork):
+    """Rate-coded observations, a choice among the game's actions, learning from the game's reward."""
+
+    parts = {"inputs": RateMap, "neurons": LIF, "weights": Random, "synapses": RLSTDP, "readout": TopAction}
+    keys = {"n_inputs": 16, "n_neurons": 12, "n_outputs": 12, "processing_time": 10, "magnitude": 1.0,
+            "input_rate": 0.5, "firing_threshold": 2.0, "potential_decay": 0.1, "max_weight": 1.0,
+            "prob_connection": 0.5, "weight_scale": 1.0, "learning_rate": 0.01, "trace_decay": 0.1}
+
+
+def test_a_gymnasium_id_is_played_through_the_wrapper_with_its_bounds():
+    """MountainCar's bounded Box reaches RateMap as observation_low/high; the make arguments go to Gymnasium."""
+    loop = GenericLoop(Driver, "MountainCar-v0", n_episodes=2, len_episode=5, seed=3, batch_size=2, progress=False,
+                       goal_velocity=0.01)
+    network, game, results, _ = loop()
+    rate_map = network.parts["inputs"].params
+    assert rate_map.observation_low == pytest.approx((-1.2, -0.07)) and rate_map.observation_high[0] == pytest.approx(0.6)
+    assert game.envs[0].unwrapped.env.unwrapped.goal_velocity == 0.01
+    np.testing.assert_array_equal(results["steps"], [[5, 5], [5, 5]])
+    np.testing.assert_array_equal(results["total_reward"], [[-5, -5], [-5, -5]])
+
+
+def test_a_discrete_observation_reaches_the_inputs_one_hot():
+    network, *_ = GenericLoop(Driver, "FrozenLake-v1", n_episodes=1, len_episode=3, seed=0, progress=False,
+                              is_slippery=False)()
+    drive = network.state["inputs"].drive[0]  # the last observation: one state, one input group at full rate
+    assert np.count_nonzero(drive) == 1 and drive.max() == 0.5
+
+
+def test_an_unbounded_observation_needs_declared_bounds():
+    config = {"n_episodes": 1, "len_episode": 2, "seed": 0, "progress": False}
+    with pytest.raises(InvalidParameterError, match=r"RateMap .* needs finite bounds \(observation values \[1, 3\] "
+                                                    r"are unbounded\)"):
+        GenericLoop(Driver, "CartPole-v1", **config)()
+    bounds = {"observation_low": [-2.4, -3.0, -0.21, -3.0], "observation_high": [2.4, 3.0, 0.21, 3.0]}
+    _, _, results, _ = GenericLoop(Driver, "CartPole-v1", **config, **bounds)()
+    assert results["steps"][0, 0] >= 1
+
+
+def test_a_misspelt_gymnasium_argument_is_named():
+    with pytest.raises(InvalidParameterError, match="Unknown key 'is_slipery' for GymWrapper\\(FrozenLake-v1\\). "
+                                                    "Did you mean 'is_slippery'"):
+        GenericLoop(Driver, "FrozenLake-v1", n_episodes=1, len_episode=1, is_slipery=False)()
 
 
 def test_a_run_in_pieces_continues_the_same_network():

@@ -32,6 +32,7 @@ import numpy as np
 from tqdm import tqdm
 
 from spikey.core.callback import RLCallback
+from spikey.games.gym_wrapper import GymWrapper
 from spikey.games.template import Game
 from spikey.games.vector import VectorGame
 from spikey.module import InvalidParameterError, Interval, Key, Module, Options, unknown_key_error
@@ -57,8 +58,10 @@ class TrainingLoop(Module):
     ----------
     network_template : type
         A :class:`~spikey.snn.network.Network` subclass (a template).
-    game_template : type
-        A :class:`~spikey.games.template.Game` subclass.
+    game_template : type or str
+        A :class:`~spikey.games.template.Game` subclass, or a Gymnasium id
+        played through :class:`~spikey.games.GymWrapper` (the keys no loop or
+        network part declares are its ``gymnasium.make`` arguments).
     callback : ExperimentCallback, optional
         Records the run; an :class:`~spikey.core.callback.RLCallback` by default.
     **params
@@ -79,12 +82,15 @@ class TrainingLoop(Module):
         if not (isinstance(network_template, type) and issubclass(network_template, Network)):
             raise InvalidParameterError(f"The network_template of {type(self).__name__} must be a Network subclass. "
                                         f"Got {network_template!r} instead.")
-        if not (isinstance(game_template, type) and issubclass(game_template, Game)):
+        if not (isinstance(game_template, str) or isinstance(game_template, type) and issubclass(game_template, Game)):
             raise InvalidParameterError(f"The game_template of {type(self).__name__} must be a spikey Game subclass "
-                                        f"(wrap Gymnasium environments with GymWrapper). Got {game_template!r} instead.")
+                                        f"or a Gymnasium id. Got {game_template!r} instead.")
         loop_names = {key.name for key in self.NECESSARY_KEYS}
         network_names = set(network_template._declarations(network_template._resolve_parts(None), None))
-        game_names = {key.name for key in game_template.NECESSARY_KEYS} | {"preset"}
+        if isinstance(game_template, str):  # GymWrapper checks its gymnasium.make arguments when it is built
+            game_names = set(params) - loop_names - network_names
+        else:
+            game_names = {key.name for key in game_template.NECESSARY_KEYS} | {"preset"}
         for name in params:
             if name not in loop_names | network_names | game_names:
                 raise unknown_key_error(name, loop_names | network_names | game_names, type(self).__name__)
@@ -137,7 +143,8 @@ def _check_sizes(network, game):
 
 
 def _limited_game(game_template, keys: dict, len_episode: int):
-    return gymnasium.wrappers.TimeLimit(game_template(**keys), max_episode_steps=len_episode)
+    game = GymWrapper(game_template, **keys) if isinstance(game_template, str) else game_template(**keys)
+    return gymnasium.wrappers.TimeLimit(game, max_episode_steps=len_episode)
 
 
 class GenericLoop(TrainingLoop):

@@ -12,10 +12,15 @@ are read from the environment, never set.
 Observations reach the network as the environment gives them, with one
 exception: a ``Discrete(n)`` observation, a state number, becomes a one-hot
 vector of n values (``MultiBinary(n)``), since a number is not an intensity
-(state 0 would drive no input, any other all of them). Continuous values are
-not rescaled here: the input part declares the range it encodes (RBF's
-``rbf_low``/``rbf_high`` for raw values; RateMap takes [0, 1] and refuses
-others), so scaling lives with the encoding, in the network's input part.
+(state 0 would drive no input, any other all of them). Continuous values
+are not rescaled here: scaling lives with the encoding, in the network's
+input part, which reads the bounds the wrapper declares. RateMap maps
+``[observation_low, observation_high]`` to rates in [0, ``input_rate``], so
+a bounded Box is scaled to [0, 1] with no setting, and an unbounded one
+(CartPole's velocities) is refused, naming the unbounded values, until the
+network's keys declare finite bounds; RBF spreads its preferred values over
+``[rbf_low, rbf_high]``. A training loop plays a Gymnasium id through this
+wrapper (``GenericLoop(Agent, "MountainCar-v0", ...)``).
 """
 from __future__ import annotations
 
@@ -28,8 +33,7 @@ import numpy as np
 from gymnasium import spaces
 from gymnasium.envs.registration import load_env_creator
 
-from spikey.keys import N_ACTIONS
-from spikey.constraints import FloatVector
+from spikey.keys import N_ACTIONS, OBSERVATION_HIGH, OBSERVATION_LOW
 from spikey.games.template import Game, discrete_action
 from spikey.module import InstanceOf, InvalidParameterError, Interval, Key, unknown_key_error, validate_config
 
@@ -42,8 +46,8 @@ KEYS = (
         Interval(int, 1, None),
         "Length of the flattened observation (gymnasium.spaces.flatdim: n for Discrete(n), read as one-hot).",
     ),
-    Key("observation_low", FloatVector(), "Lower bound of each flattened observation component; -inf if unbounded."),
-    Key("observation_high", FloatVector(), "Upper bound of each flattened observation component; inf if unbounded."),
+    OBSERVATION_LOW,
+    OBSERVATION_HIGH,
     N_ACTIONS,
 )
 
