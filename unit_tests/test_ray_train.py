@@ -9,12 +9,12 @@ import numpy as np
 import pytest
 
 from spikey.core import GenericLoop
-from spikey.core.ray_train import train, worker_seed
+from spikey.core.ray_train import load_worker_network, train, worker_seed
 from spikey.experiments import FlorianXOR
 from spikey.games import Logic
 from spikey.logging import Reader
 from spikey.module import InvalidParameterError
-from spikey.testing.faults import FailOnce
+from spikey.testing.faults import FailAlways, FailOnce
 
 PARAMS = {"n_episodes": 3, "len_episode": 4, "preset": "XOR", "pattern_order": "epochs", "seed": 7,
           "processing_time": 40, "progress": False}
@@ -62,6 +62,32 @@ def test_a_stopped_run_resumes_where_it_stopped(ray_session, tmp_path):
     same_state(run.network(0), local(7))
 
 
+def test_a_worker_that_keeps_failing_ends_the_run_with_its_own_error(ray_session, tmp_path):
+    with pytest.raises(RuntimeError, match="FailAlways: a failure on purpose at the end of training episode 1") as info:
+        train(FlorianXOR, Logic, name="broken", storage_path=tmp_path, max_failures=1,
+              callback=functools.partial(FailAlways, 1), **PARAMS)
+    assert "Raised in Ray Train worker 0 of the run 'broken', after 1 restart(s)" in info.value.__notes__[0]
+    assert "FailAlways" in str(info.value.__cause__)  # Ray's error, with the worker's traceback
+
+
+def test_a_corrupt_checkpoint_is_refused_by_name_and_the_previous_one_stays_usable(ray_session, tmp_path):
+    run = train(FlorianXOR, Logic, name="corrupt", storage_path=tmp_path, **{**PARAMS, "n_episodes": 2})
+    previous, last = sorted(folder for folder in run.path.glob("checkpoint_*") if folder.is_dir())
+    assert last == run.checkpoint
+    (last / "worker-0" / "state.npz").write_bytes(b"not an npz archive")
+    with pytest.raises(ValueError, match="worker-0/state.npz is not an npz archive") as info:
+        train(FlorianXOR, Logic, name="corrupt", storage_path=tmp_path, **PARAMS)
+    assert str(last) in str(info.value)
+    same_state(load_worker_network(previous), local(7, n_episodes=1))
+
+
 def test_bad_keys_fail_before_ray_starts(tmp_path):
     with pytest.raises(InvalidParameterError, match="Unknown key 'n_episode' for GenericLoop"):
         train(FlorianXOR, Logic, name="bad", storage_path=tmp_path, **{**PARAMS, "n_episode": 2})
+
+
+def test_bad_values_fail_before_ray_starts(tmp_path):
+    with pytest.raises(InvalidParameterError, match="The 'potential_decay' parameter of LIF"):
+        train(FlorianXOR, Logic, name="bad", storage_path=tmp_path, **{**PARAMS, "potential_decay": 2.0})
+    with pytest.raises(InvalidParameterError, match=r"RateMap .* needs finite bounds \(observation values \[1, 3\]"):
+        train(FlorianXOR, "CartPole-v1", name="bad", storage_path=tmp_path, n_episodes=1, len_episode=1)

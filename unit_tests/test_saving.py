@@ -80,3 +80,37 @@ def test_bad_folders_are_refused_by_name(tmp_path):
     np.savez(folder / "state.npz", weights=np.array([object()], dtype=object))
     with pytest.raises(ValueError, match="state.npz does not hold the state"):
         Network.load(folder)
+
+
+def test_a_network_saved_before_its_first_reset_loads(tmp_path):
+    net = SmallRL(keys={"seed": 4})
+    loaded = Network.load(net.save(tmp_path / "fresh"))
+    np.testing.assert_array_equal(loaded.weights, net.weights)
+    net.reset()
+    loaded.reset()
+    for a, b in zip(play(net, PATTERNS), play(loaded, PATTERNS)):
+        np.testing.assert_array_equal(a, b)
+
+
+def edit_config(folder, change):
+    config = json.loads((folder / "config.json").read_text())
+    change(config)
+    (folder / "config.json").write_text(json.dumps(config))
+
+
+@pytest.mark.parametrize("corrupt, message", [
+    (lambda f: (f / "state.npz").write_bytes((f / "state.npz").read_bytes()[:300]), "state.npz is not an npz archive"),
+    (lambda f: (f / "state.npz").write_bytes(b"not a zip"), "state.npz is not an npz archive"),
+    (lambda f: (f / "config.json").write_bytes(b"\xff\xfe"), "config.json is not valid JSON"),
+    (lambda f: edit_config(f, lambda c: c.pop("parts")), "config.json does not describe a network .* KeyError: 'parts'"),
+    (lambda f: edit_config(f, lambda c: c.update(template="os:getcwd")), "'os:getcwd' is not a Network subclass"),
+    (lambda f: edit_config(f, lambda c: c["parts"].update(neurons="os:system")), "'os:system' is not a Module subclass"),
+    (lambda f: edit_config(f, lambda c: c.update(template="absent_module:Net")), "No module named 'absent_module'"),
+    (lambda f: edit_config(f, lambda c: c["keys"].update(seed="x")), "The 'seed' parameter of SmallRL must be"),
+])
+def test_a_corrupt_or_foreign_save_is_refused_naming_the_file(tmp_path, corrupt, message):
+    net = SmallRL(keys={"seed": 0})
+    net.reset()
+    corrupt(net.save(tmp_path / "net"))
+    with pytest.raises(ValueError, match=f"{tmp_path / 'net'}/.*{message}"):
+        Network.load(tmp_path / "net")

@@ -9,7 +9,10 @@ into ``worker-<k>/`` of the checkpoint it reports; Ray merges the workers'
 folders into one checkpoint. A worker that fails is restarted from the last
 checkpoint (``max_failures``), and calling :func:`train` again with the
 same ``name`` and ``storage_path`` resumes a run that was stopped: either
-way the run ends with the same networks as an uninterrupted one. Ray tracks
+way the run ends with the same networks as an uninterrupted one. A worker
+that keeps failing ends the run with its own exception; a corrupt or foreign
+checkpoint is refused with an error naming the file, and the one before it
+(Ray keeps two) still loads. Ray tracks
 rank 0's metrics only; every worker's rows are in the checkpoint, where
 :class:`spikey.logging.Reader` finds them.
 
@@ -32,11 +35,10 @@ import numpy as np
 from tqdm import tqdm
 
 from spikey.core.loop import GenericLoop
+from spikey.logging.reader import ROWS_FILE, read_rows
 from spikey.snn.network import Network
 
 __all__ = ["train", "TrainRun", "worker_seed", "load_worker_network"]
-
-ROWS_FILE = "episodes.jsonl"
 
 
 def worker_seed(seed, rank: int):
@@ -85,9 +87,7 @@ def _worker(config: dict):
     checkpoint = ray.train.get_checkpoint()
     if checkpoint is not None:
         with checkpoint.as_directory() as folder:
-            mine = Path(folder) / f"worker-{rank}"
-            network = Network.load(mine)
-            rows = [json.loads(line) for line in (mine / ROWS_FILE).read_text().splitlines()]
+            network, rows = load_worker_network(folder, rank), read_rows(Path(folder) / f"worker-{rank}" / ROWS_FILE)
             done = 1 + max(row["episode"] for row in rows)
     n_episodes, every = config["params"]["n_episodes"], config["checkpoint_every"]
     while done < n_episodes:
@@ -129,9 +129,9 @@ class _CheckpointProgress:
             self.bar.update(self._episodes() - self.bar.n)
 
     def _episodes(self) -> int:
-        rows = sorted(self.folder.glob(f"checkpoint_*/worker-0/{ROWS_FILE}"))
+        files = sorted(self.folder.glob(f"checkpoint_*/worker-0/{ROWS_FILE}"))
         try:
-            return 1 + max(json.loads(line)["episode"] for line in rows[-1].read_text().splitlines()) if rows else 0
+            return 1 + max(row["episode"] for row in read_rows(files[-1])) if files else 0
         except (OSError, ValueError):  # a checkpoint being written
             return self.bar.n
 
@@ -153,7 +153,19 @@ def _start_ray(address, num_cpus):
         if address:
             ray.init(address=address, log_to_driver=False)
         else:
+            os.environ.setdefault("RAY_AUTH_MODE", "disabled")  # a local Ray needs no token in the home folder
             ray.init(num_cpus=num_cpus, include_dashboard=False, log_to_driver=False)
+
+
+def _worker_error(error, name: str, max_failures: int) -> Exception:
+    """The first failed worker's own exception, noting where it was raised; Ray's error if it has none."""
+    failures = sorted(getattr(error, "worker_failures", {}).items())
+    if not failures or not isinstance(failures[0][1], Exception):
+        return error
+    rank, failure = failures[0]
+    failure.add_note(f"Raised in Ray Train worker {rank} of the run {name!r}, after {max_failures} restart(s) from "
+                     "its last checkpoint (the Ray error above has the worker's traceback).")
+    return failure
 
 
 def train(network_template, game_template, *, num_workers: int = 1, checkpoint_every: int = 1, name: str,
@@ -197,13 +209,19 @@ def train(network_template, game_template, *, num_workers: int = 1, checkpoint_e
     Raises
     ------
     InvalidParameterError
-        For a bad key, before any worker starts.
+        For a bad key or value, or a game that does not fit the network,
+        before Ray starts.
+    Exception
+        A worker's own exception (the first failed rank's, with Ray's error,
+        which holds the worker's traceback, as its cause) when it failed
+        more than ``max_failures`` times; e.g. the ``ValueError`` naming
+        the file of a corrupt checkpoint it was to resume from.
     ray.train.TrainingFailedError
-        When a worker keeps failing; its own error is the cause.
+        For a failure no worker raised (the Ray controller's).
     """
-    GenericLoop(network_template, game_template, **params)  # check every key here, not in a worker
+    GenericLoop(network_template, game_template, **params).build()  # check every key here, not in a worker
     _start_ray(address, num_cpus)
-    from ray.train import CheckpointConfig, FailureConfig, RunConfig, ScalingConfig
+    from ray.train import CheckpointConfig, FailureConfig, RunConfig, ScalingConfig, WorkerGroupError
     from ray.train.torch import TorchTrainer
 
     trainer = TorchTrainer(
@@ -217,8 +235,10 @@ def train(network_template, game_template, *, num_workers: int = 1, checkpoint_e
     )
     folder = Path(storage_path).absolute() / name
     with _CheckpointProgress(folder, params["n_episodes"], progress):
-        result = trainer.fit()
+        try:
+            result = trainer.fit()
+        except WorkerGroupError as error:
+            raise _worker_error(error, name, max_failures) from error
     checkpoint = Path(result.checkpoint.path)
-    rows = [json.loads(line) for folder in sorted(checkpoint.glob("worker-*"))
-            for line in (folder / ROWS_FILE).read_text().splitlines()]
+    rows = [row for folder in sorted(checkpoint.glob("worker-*")) for row in read_rows(folder / ROWS_FILE)]
     return TrainRun(Path(result.path), checkpoint, rows)

@@ -12,13 +12,30 @@ import pandas as pd
 
 from spikey.snn.network import Network
 
-__all__ = ["Reader"]
+__all__ = ["Reader", "read_rows"]
 
 ROWS_FILE = "episodes.jsonl"
 
 
-def _json_lines(path: Path) -> list:
-    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+def read_rows(path) -> list:
+    """The rows of a JSON-lines file (one dict per line), e.g. a worker's ``episodes.jsonl``.
+
+    Raises
+    ------
+    ValueError
+        If a line is not a JSON object; the message names the file and line.
+    """
+    path, rows = Path(path), []
+    for number, line in enumerate(path.read_text(errors="replace").splitlines(), 1):
+        try:
+            row = json.loads(line) if line.strip() else None
+        except json.JSONDecodeError as error:
+            raise ValueError(f"{path}, line {number}, is not valid JSON: {error}.") from None
+        if line.strip() and not isinstance(row, dict):
+            raise ValueError(f"{path}, line {number}, is not a JSON object of results: {line[:80]!r}.")
+        if row is not None:
+            rows.append(row)
+    return rows
 
 
 class Reader:
@@ -60,11 +77,11 @@ class Reader:
         if checkpoints:
             self.kind, self.checkpoint = "train", checkpoints[-1]
             self.df = pd.DataFrame([row for folder in sorted(self.checkpoint.glob("worker-*"))
-                                    for row in _json_lines(folder / ROWS_FILE)])
+                                    for row in read_rows(folder / ROWS_FILE)])
         elif trials:
             self.kind, self.checkpoint = "tune", None
             self.df = pd.DataFrame([self._trial_row(trial, row) for trial in trials
-                                    for row in _json_lines(trial / "result.json")])
+                                    for row in read_rows(trial / "result.json")])
         else:
             raise ValueError(f"{self.path} holds no Spikey Ray Train run (checkpoint_*/worker-*/) and no Ray Tune "
                              "trials (*/result.json).")

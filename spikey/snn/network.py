@@ -545,8 +545,8 @@ class Network:
 
     def set_state(self, arrays: dict):
         """Restore a ``get_state()`` dict; the network then continues exactly where that one stopped."""
-        if "neurons" not in self.state:
-            self.reset()
+        if "neurons" not in self.state and any(name.startswith("neurons") for name in arrays):
+            self.reset()  # a state saved after a reset
         expected = self.get_state()
         if set(arrays) != set(expected):
             raise ValueError(

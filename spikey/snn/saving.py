@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -103,10 +104,15 @@ def save_network(network, path) -> Path:
 def load_network(path):
     """The network saved in the folder ``path``, continuing exactly where it was saved.
 
+    Only classes and functions are imported by the paths the configuration
+    names (the template must be a Network subclass, every part a Spikey
+    module), and the state is read with ``allow_pickle=False``.
+
     Raises
     ------
     ValueError
-        If the folder holds no saved network, or files that do not match.
+        If the folder holds no saved network, or a file that is corrupt,
+        foreign or does not match the other; the message names the file.
     """
     path = Path(path)
     config_file, state_file = path / "config.json", path / "state.npz"
@@ -114,17 +120,39 @@ def load_network(path):
         raise ValueError(f"{path} holds no saved network: expected config.json and state.npz in it.")
     try:
         config = json.loads(config_file.read_text())
-    except json.JSONDecodeError as error:
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
         raise ValueError(f"{config_file} is not valid JSON: {error}.") from None
     if not isinstance(config, dict) or config.get("format") != FORMAT:
         raise ValueError(f"{config_file} is not a saved spikey network (format {FORMAT!r}).")
-    template = _import(config["template"])
-    parts = {role: _import(part) for role, part in config["parts"].items()}
-    parts["modifiers"] = [_import(m["class"])(**{k: _decode(v) for k, v in m["keys"].items()}) for m in config["modifiers"]]
-    network = template(parts=parts, keys={name: _decode(value) for name, value in config["keys"].items()})
+    try:
+        network = _build(config)
+    except (KeyError, TypeError, AttributeError, ImportError, ValueError) as error:
+        raise ValueError(f"{config_file} does not describe a network Spikey can build: "
+                         f"{type(error).__name__}: {error}") from None
+    if not zipfile.is_zipfile(state_file):
+        raise ValueError(f"{state_file} is not an npz archive (truncated or foreign).")
     try:
         with np.load(state_file, allow_pickle=False) as saved:
             network.set_state(dict(saved))
-    except (ValueError, OSError) as error:
+    except (ValueError, OSError, zipfile.BadZipFile) as error:
         raise ValueError(f"{state_file} does not hold the state of this network: {error}") from None
     return network
+
+
+def _build(config: dict):
+    """The network a saved configuration describes, its classes checked before they are called."""
+    from spikey.module import Module
+    from spikey.snn.network import Network
+
+    template = _import_class(config["template"], Network)
+    parts = {role: _import_class(part, Module) for role, part in config["parts"].items()}
+    parts["modifiers"] = [_import_class(m["class"], Module)(**{k: _decode(v) for k, v in m["keys"].items()})
+                          for m in config["modifiers"]]
+    return template(parts=parts, keys={name: _decode(value) for name, value in config["keys"].items()})
+
+
+def _import_class(path: str, base: type) -> type:
+    value = _import(path)
+    if not (isinstance(value, type) and issubclass(value, base)):
+        raise TypeError(f"{path!r} is not a {base.__name__} subclass")
+    return value

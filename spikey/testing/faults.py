@@ -7,7 +7,7 @@ import numpy as np
 
 from spikey.core.callback import RLCallback
 
-__all__ = ["FailOnce"]
+__all__ = ["FailOnce", "FailAlways"]
 
 
 class FailOnce(RLCallback):
@@ -35,3 +35,24 @@ class FailOnce(RLCallback):
         if np.any(np.asarray(network.episode) == self.episode) and not self.marker.exists():
             self.marker.touch()
             raise RuntimeError(f"FailOnce: a failure on purpose at the end of training episode {self.episode}.")
+
+
+class FailAlways(RLCallback):
+    """An RLCallback that raises ``RuntimeError`` every time a loop ends training episode ``episode``.
+
+    Tests that a worker that keeps failing ends a run with its own error.
+
+    Examples
+    --------
+    >>> FailAlways(episode=1).episode
+    1
+    """
+
+    def __init__(self, episode: int):
+        super().__init__()
+        self.episode = episode
+
+    def on_episode_end(self, network, copies, episodes):
+        super().on_episode_end(network, copies, episodes)
+        if np.any(np.asarray(network.episode) == self.episode):
+            raise RuntimeError(f"FailAlways: a failure on purpose at the end of training episode {self.episode}.")
