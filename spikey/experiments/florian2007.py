@@ -35,6 +35,22 @@ potential reaches the threshold (the paper's "exceeds" differs only on a
 set of measure zero). The replication (``examples/florian2007_xor.py``)
 reports the success rates these templates reach, beside the paper's.
 
+Measured over 1000 networks each (``python examples/florian2007_xor.py
+--coding <rate|temporal> --rule <mstdpet|mstdp> --runs 1000``), Florian's
+criterion on the last 10 of 200 epochs, with the paper's figure: rate
+MSTDPET 96.6 % (98.2 %), rate MSTDP 99.6 % (99.1 %), temporal MSTDPET
+99.6 % (99.5 %), temporal MSTDP 93.1 % (89.7 %); the README has the
+intervals, the controls and the timing variants.
+
+What keeps the output from falling silent, the usual failure of
+reward-modulated STDP on XOR: inputs of both signs in every input group
+(half of each rate-coded group inhibitory; either sign in temporal coding),
+so no hidden neuron is driven hardest by (1,1) and the output is not
+punished into silence; and initial weights drawn over the whole bounds, so
+the hidden layer fires from the first pattern. With them no rate-coded run
+ended silent, and 4 of 1000 temporally coded ones did (a rule rewarded only
+at output spikes stops learning once the output is silent).
+
 Reference: R. V. Florian, "Reinforcement learning through modulation of
 spike-timing-dependent synaptic plasticity", Neural Computation
 19(6):1468-1502, 2007.
