@@ -95,18 +95,20 @@ def _worker(config: dict):
         params = {**config["params"], "seed": seed, "n_episodes": piece, "progress": config["progress"] and rank == 0}
         callback = None if config["callback"] is None else config["callback"]()
         loop = GenericLoop(config["network_template"], config["game_template"], callback=callback, **params)
-        new = []
-        network, *_ = loop(report=new.append, network=network, first_episode=done)
+        first = len(rows)
+
+        def report(row):  # each row as its episode ends, but the piece's last one, which goes with the checkpoint
+            if len(rows) > first:
+                ray.train.report(rows[-1])
+            rows.append({**row, "worker": rank, "seed": seed})
+
+        network, *_ = loop(report=report, network=network, first_episode=done)
         done += piece
-        new = [{**row, "worker": rank, "seed": seed} for row in new]
-        rows += new
-        for row in new[:-1]:
-            ray.train.report(row)
         with tempfile.TemporaryDirectory() as folder:
             mine = Path(folder) / f"worker-{rank}"
             network.save(mine)
             (mine / ROWS_FILE).write_text("".join(json.dumps(row) + "\n" for row in rows))
-            ray.train.report(new[-1], checkpoint=ray.train.Checkpoint.from_directory(folder))
+            ray.train.report(rows[-1], checkpoint=ray.train.Checkpoint.from_directory(folder))
     return rows
 
 
