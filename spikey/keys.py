@@ -13,6 +13,12 @@ N_ACTIONS = Key(
     "Number of actions: discrete choices, or the length of a flat action vector; "
     "group readouts split the outputs into this many equal groups.",
 )
+N_OBSERVATIONS = Key(
+    "n_observations", Optional(Interval(int, 1, None)),
+    "Values in one flattened observation; a game gives it from its observation space. None: any number the input "
+    "part can encode (1 to n_inputs, or what its own keys fix).",
+    default=None,
+)
 OBSERVATION_LOW = Key(
     "observation_low", Optional(FloatVector()),
     "Lower bound of each flattened observation value (-inf if unbounded); a game reads it from its observation "

@@ -78,7 +78,7 @@ def test_reward_comes_at_the_step_of_the_output_spike():
     """An input spike emitted at step 2 fires the output at step 3, rewarded +1 there: MSTDP adds γ e^(-1/20)."""
     class Single(ActiveRLNetwork):
         parts = {**FlorianXORMSTDP.parts, "inputs": SpikeTrain, "weights": Manual}
-        keys = {**{k: v for k, v in MODEL.items() if k != "prob_connection"}, "n_inputs": 1, "n_neurons": 1, "learning_rate": 0.1, "max_weight": 20.0,
+        keys = {**{k: v for k, v in MODEL.items() if k not in ("prob_connection", "n_observations")}, "n_inputs": 1, "n_neurons": 1, "learning_rate": 0.1, "max_weight": 20.0,
                 "matrix": np.array([[17.0], [0.0]]), "expected_value": lambda states: np.ones(len(states))}
 
     trains = np.zeros((1, 6, 1), dtype=bool)

@@ -56,7 +56,8 @@ def test_network_reads_params_through_gymnasium_make_wrappers():
 
     env = gymnasium.make("spikey/Logic-v0", preset="XOR")
     keys = {k: v for k, v in CartPoleAgent.keys.items() if k != "expected_value"}
-    net = type("Agent", (CartPoleAgent,), {"keys": keys})(game=env, keys={"n_actions": 2})
+    net = type("Agent", (CartPoleAgent,), {"keys": keys})(game=env, keys={"n_actions": 2, "rbf_low": [0.0, 0.0],
+                                                                          "rbf_high": [1.0, 1.0]})
     assert net.parts["rewarder"].params.expected_value is env.unwrapped.params.expected_value
 
 

@@ -215,6 +215,9 @@ def test_a_game_too_wide_for_the_network_fails_naming_both():
             super().__init__(preset, render_mode, **kwargs)
             self.observation_space = spaces.Box(0.0, 1.0, (3,))
 
-    with pytest.raises(InvalidParameterError, match="Narrow and Wide do not fit: the game's observations have 3 "
-                                                    "values, more than the network's n_inputs=1"):
+    with pytest.raises(InvalidParameterError, match=r"The 'n_observations' parameter of StaticMap must be at most "
+                                                    r"n_inputs=1. Got 3 instead. \(n_observations=3 came from the game Wide"):
         GenericLoop(Narrow, Wide, n_episodes=1, len_episode=2)()
+    with pytest.raises(InvalidParameterError, match="Narrow and Wide do not fit: the game's observations have 3 "
+                                                    "values, the network's input part takes n_observations=1"):
+        GenericLoop(Narrow, Wide, n_episodes=1, len_episode=2, n_observations=1)()

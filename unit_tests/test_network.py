@@ -177,7 +177,8 @@ def test_batched_tick_takes_and_returns_batch():
     assert actions.shape == (4,)
     rewards = net.reward(PATTERNS, actions)
     np.testing.assert_array_equal(rewards, np.where(actions == xor(PATTERNS), 1.0, -1.0))
-    with pytest.raises(ValueError, match="expects 4 values for 'state'"):
+    with pytest.raises(ValueError, match=r"SmallRL: 'state' must hold 1 to n_inputs=8 finite numbers per observation, "
+                                         r"shape \(4, n\) for batch_size=4. Got shape \(3, 2\)"):
         net.tick(PATTERNS[:3])
     with pytest.raises(ValueError, match="finite reward per network"):
         net.reward(reward=[1.0, np.nan, 0.0, 0.0])

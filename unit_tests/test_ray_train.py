@@ -4,6 +4,7 @@ These tests share one local Ray with 2 CPUs (the ``ray_session`` fixture) and
 keep to a few real fits of a small Florian XOR network.
 """
 import functools
+import sys
 
 import numpy as np
 import pytest
@@ -66,7 +67,8 @@ def test_a_worker_that_keeps_failing_ends_the_run_with_its_own_error(ray_session
     with pytest.raises(RuntimeError, match="FailAlways: a failure on purpose at the end of training episode 1") as info:
         train(FlorianXOR, Logic, name="broken", storage_path=tmp_path, max_failures=1,
               callback=functools.partial(FailAlways, 1), **PARAMS)
-    assert "Raised in Ray Train worker 0 of the run 'broken', after 1 restart(s)" in info.value.__notes__[0]
+    if sys.version_info >= (3, 11):  # exceptions carry notes
+        assert "Raised in Ray Train worker 0 of the run 'broken', after 1 restart(s)" in info.value.__notes__[0]
     assert "FailAlways" in str(info.value.__cause__)  # Ray's error, with the worker's traceback
 
 
@@ -89,5 +91,5 @@ def test_bad_keys_fail_before_ray_starts(tmp_path):
 def test_bad_values_fail_before_ray_starts(tmp_path):
     with pytest.raises(InvalidParameterError, match="The 'potential_decay' parameter of LIF"):
         train(FlorianXOR, Logic, name="bad", storage_path=tmp_path, **{**PARAMS, "potential_decay": 2.0})
-    with pytest.raises(InvalidParameterError, match=r"RateMap .* needs finite bounds \(observation values \[1, 3\]"):
+    with pytest.raises(InvalidParameterError, match="The 'n_observations' parameter of RateMap must be 4"):
         train(FlorianXOR, "CartPole-v1", name="bad", storage_path=tmp_path, n_episodes=1, len_episode=1)

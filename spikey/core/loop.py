@@ -127,12 +127,15 @@ class TrainingLoop(Module):
 
 
 def _check_sizes(network, game):
-    width, n_inputs = gymnasium.spaces.flatdim(game.observation_space), network.parts["inputs"].params.n_inputs
+    inputs = network.parts["inputs"]
+    width, size, n_inputs = gymnasium.spaces.flatdim(game.observation_space), inputs.observation_size(), \
+        inputs.params.n_inputs
     names = f"{type(network).__name__} and {type(game.unwrapped).__name__}"
-    if width > n_inputs:
+    if width > n_inputs or size not in (None, width):
+        takes = f"n_observations={size}" if size is not None else f"at most n_inputs={n_inputs}"
         raise InvalidParameterError(
-            f"{names} do not fit: the game's observations have {width} values, more than the network's "
-            f"n_inputs={n_inputs} (each value drives a group of inputs)."
+            f"{names} do not fit: the game's observations have {width} values, the network's input part takes "
+            f"{takes} (each value drives a group of inputs)."
         )
     n_actions = network.parts["readout"].params.get("n_actions")
     if isinstance(game.action_space, gymnasium.spaces.Discrete) and n_actions not in (None, game.action_space.n):

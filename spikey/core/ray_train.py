@@ -165,8 +165,9 @@ def _worker_error(error, name: str, max_failures: int) -> Exception:
     if not failures or not isinstance(failures[0][1], Exception):
         return error
     rank, failure = failures[0]
-    failure.add_note(f"Raised in Ray Train worker {rank} of the run {name!r}, after {max_failures} restart(s) from "
-                     "its last checkpoint (the Ray error above has the worker's traceback).")
+    if hasattr(failure, "add_note"):  # Python 3.11+
+        failure.add_note(f"Raised in Ray Train worker {rank} of the run {name!r}, after {max_failures} restart(s) from "
+                         "its last checkpoint (the Ray error above has the worker's traceback).")
     return failure
 
 

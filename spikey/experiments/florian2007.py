@@ -77,6 +77,7 @@ __all__ = ["FlorianXOR", "FlorianXORMSTDP", "FlorianTemporalXOR", "FlorianTempor
            "xor_success"]
 
 MODEL = {
+    "n_observations": 2,
     "n_outputs": 1,
     "processing_time": 500,
     "magnitude": 1.0,

@@ -4,7 +4,8 @@
 ``gymnasium.make`` from an id, so with its registered ``TimeLimit``, or given as
 an instance), exposes its ``observation_space`` and ``action_space`` unchanged,
 converts the actions a network readout returns (numpy bools, ints, arrays) to
-what the inner environment accepts, and describes the spaces in ``params``
+what the inner environment accepts, refusing any outside its action space (NaN,
+out of bounds) before the environment steps, and describes the spaces in ``params``
 (``n_observations``, ``observation_low``/``observation_high``, ``n_actions``) so
 a network's input and readout parts can size themselves from keys. Those keys
 are read from the environment, never set.
@@ -33,7 +34,7 @@ import numpy as np
 from gymnasium import spaces
 from gymnasium.envs.registration import load_env_creator
 
-from spikey.keys import N_ACTIONS, OBSERVATION_HIGH, OBSERVATION_LOW
+from spikey.keys import N_ACTIONS, N_OBSERVATIONS, OBSERVATION_HIGH, OBSERVATION_LOW
 from spikey.games.template import Game, discrete_action
 from spikey.module import InstanceOf, InvalidParameterError, Interval, Key, unknown_key_error, validate_config
 
@@ -41,29 +42,58 @@ __all__ = ["GymWrapper", "space_action"]
 
 KEYS = (
     Key("env_id", InstanceOf(str, "a str"), "Gymnasium id of the wrapped environment (its class name without a spec)."),
-    Key(
-        "n_observations",
-        Interval(int, 1, None),
-        "Length of the flattened observation (gymnasium.spaces.flatdim: n for Discrete(n), read as one-hot).",
-    ),
+    N_OBSERVATIONS,
     OBSERVATION_LOW,
     OBSERVATION_HIGH,
     N_ACTIONS,
 )
 
 _MAKE_ARGUMENTS = {"max_episode_steps", "disable_env_checker"}
+_ARRAY_SPACES = (spaces.Box, spaces.MultiBinary, spaces.MultiDiscrete)
 
 
 def space_action(space: spaces.Space, action, owner: str):
-    """Convert a readout's ``action`` to an element of ``space`` (Discrete, Box, Multi*); others pass through."""
+    """Convert a readout's ``action`` to an element of ``space``, or refuse it before the environment sees it.
+
+    Discrete: one int or bool, as :func:`~spikey.games.template.discrete_action`.
+    Box, MultiBinary, MultiDiscrete: numbers of the space's size, converted to
+    its dtype and shape; they must stay finite (floats) or unchanged (integer
+    dtypes: 7.5 is not 7). Other spaces: unchanged. The result must be in
+    ``space`` (``space.contains``): a Box's bounds hold.
+
+    Raises
+    ------
+    InvalidParameterError
+        Naming ``owner``, the space and the action given.
+    """
     if isinstance(space, spaces.Discrete):
         return discrete_action(action, int(space.n), owner, start=int(space.start))
-    if isinstance(space, (spaces.Box, spaces.MultiBinary, spaces.MultiDiscrete)):
-        array = np.asarray(action)
-        if array.size != int(np.prod(space.shape)):
-            raise ValueError(f"{owner} expects an action of shape {space.shape}. Got {action!r} instead.")
-        return array.astype(space.dtype).reshape(space.shape)
-    return action
+    converted = _array_action(space, action) if isinstance(space, _ARRAY_SPACES) else action
+    if converted is None or not space.contains(converted):
+        raise InvalidParameterError(
+            f"{owner} expects an action of {space}: {_expected(space)} in that space. Got {action!r} instead."
+        )
+    return converted
+
+
+def _expected(space: spaces.Space) -> str:
+    """What an action of ``space`` is, for an error message: "1 finite number(s)", "3 whole number(s)"."""
+    if not isinstance(space, _ARRAY_SPACES):
+        return "an element"
+    kind = "finite" if space.dtype.kind == "f" else "whole"
+    return f"{int(np.prod(space.shape))} {kind} number(s)"
+
+
+def _array_action(space: spaces.Space, action) -> np.ndarray | None:
+    """``action`` as an array of ``space``'s dtype and shape; None if it has another size or a value would change."""
+    array = np.asarray(action)
+    if array.size != int(np.prod(space.shape)) or array.dtype.kind not in "biuf":
+        return None
+    with np.errstate(invalid="ignore", over="ignore"):
+        converted = array.astype(space.dtype).reshape(space.shape)
+    if converted.dtype.kind == "f":
+        return converted if np.all(np.isfinite(converted)) else None
+    return converted if np.array_equal(converted.ravel(), array.ravel()) else None
 
 
 def _find_spec(env_id: str, owner: str):
@@ -200,7 +230,14 @@ class GymWrapper(Game):
         return self._observation(obs), info
 
     def step(self, action):
-        """Step the inner environment with ``action`` converted to its action space."""
+        """Step the inner environment with ``action`` converted to its action space (see :func:`space_action`).
+
+        Raises
+        ------
+        InvalidParameterError
+            For an action outside the action space (NaN, out of a Box's
+            bounds, another size); the environment has not stepped.
+        """
         obs, reward, terminated, truncated, info = self.env.step(space_action(self.action_space, action, self._owner))
         return self._observation(obs), float(reward), bool(terminated), bool(truncated), info
 

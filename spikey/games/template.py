@@ -49,8 +49,9 @@ def discrete_action(action, n: int, owner: str, start: int = 0) -> int:
 
     Raises
     ------
-    ValueError
-        The action is not one value of the discrete action space.
+    InvalidParameterError
+        The action is not one value of the discrete action space (None, a
+        str, 2 for Discrete(2), 0.5, NaN, several values).
     """
     value = np.asarray(action)
     if value.size == 1:
@@ -59,7 +60,7 @@ def discrete_action(action, n: int, owner: str, start: int = 0) -> int:
             item = int(item)
         if isinstance(item, (bool, int)) and start <= int(item) < start + n:
             return int(item)
-    raise ValueError(
+    raise InvalidParameterError(
         f"{owner} expects an action of Discrete({n}"
         f"{f', start={start}' if start else ''}): one int or bool in [{start}, {start + n}). "
         f"Got {action!r} instead."

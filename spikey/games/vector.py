@@ -25,9 +25,10 @@ import gymnasium
 import numpy as np
 from gymnasium.envs.registration import load_env_creator
 from gymnasium.vector import AutoresetMode, SyncVectorEnv
+from gymnasium.vector.utils import concatenate, create_empty_array
 
 from spikey.keys import BATCH_SIZE
-from spikey.games.gym_wrapper import GymWrapper
+from spikey.games.gym_wrapper import GymWrapper, space_action
 from spikey.games.template import Game
 from spikey.module import InvalidParameterError
 
@@ -107,6 +108,7 @@ class VectorGame(SyncVectorEnv):
         batch_size = BATCH_SIZE.validate(batch_size, owner="VectorGame")
         factory = game_factory(game, kwargs)
         super().__init__([factory] * batch_size, autoreset_mode=autoreset_mode)
+        self._name = game if isinstance(game, str) else type(self.envs[0].unwrapped).__name__
 
     @property
     def batch_size(self) -> int:
@@ -125,11 +127,32 @@ class VectorGame(SyncVectorEnv):
         return super().reset(seed=None if seed is None else list(seed), options=options)
 
     def step(self, actions):
-        """Step every copy with its action; ``actions`` (B, ...) may be bools or a flat array."""
-        actions = np.asarray(actions)
-        shape = getattr(self.action_space, "shape", None)
-        if shape and actions.shape != shape and actions.size == int(np.prod(shape)):
-            actions = actions.reshape(shape)
-        if actions.dtype == np.bool_:
-            actions = actions.astype(np.int64)
-        return super().step(actions)
+        """Step every copy with its action, once all B actions are checked.
+
+        Parameters
+        ----------
+        actions : array_like of shape (B, ...)
+            One action per copy, each converted to ``single_action_space`` as
+            :func:`~spikey.games.gym_wrapper.space_action` does (bools to ints,
+            one number to a Box of shape (1,)).
+
+        Raises
+        ------
+        InvalidParameterError
+            If ``actions`` does not hold B actions along its first axis, or one
+            of them is not in ``single_action_space``; no copy has stepped.
+        """
+        return super().step(self._checked_actions(actions))
+
+    def _checked_actions(self, actions):
+        """``actions`` as the batched element of ``action_space``, each copy's action converted and checked."""
+        owner, batch = f"VectorGame({self._name}, batch_size={self.num_envs})", self.num_envs
+        array = np.asarray(actions)
+        if array.ndim == 0 or len(array) != batch:
+            raise InvalidParameterError(
+                f"{owner}.step expects {batch} actions, one per copy: an array of shape ({batch}, ...). "
+                f"Got {actions!r} instead."
+            )
+        space = self.single_action_space
+        converted = [space_action(space, action, f"{owner}, copy {i},") for i, action in enumerate(array)]
+        return concatenate(space, converted, create_empty_array(space, batch))

@@ -79,11 +79,25 @@ def _where_copies(mask, new, old):
 
 
 def game_parameters(game) -> dict:
-    """A game's key values; wrappers added by ``gymnasium.make`` are looked through."""
+    """A game's key values, with ``n_observations`` from its observation space; wrappers are looked through."""
     if game is None:
         return {}
     params = getattr(game, "params", None)
-    return dict(params if params is not None else getattr(game.unwrapped, "params", {}))
+    params = dict(params if params is not None else getattr(game.unwrapped, "params", {}))
+    shape = getattr(getattr(game, "single_observation_space", getattr(game, "observation_space", None)), "shape", None)
+    if shape is not None:
+        params.setdefault("n_observations", int(np.prod(shape)))
+    return params
+
+
+def _describe(value) -> str:
+    """A value for an error message: its shape and dtype, and a short repr."""
+    text = repr(value) if len(repr(value)) <= 80 else repr(value)[:77] + "..."
+    try:
+        array = np.asarray(value)
+        return f"shape {array.shape}, dtype {array.dtype}: {text}"
+    except ValueError:
+        return f"a ragged sequence: {text}"
 
 
 class Network:
@@ -152,7 +166,7 @@ class Network:
         config, self._origins = self._resolve_keys(keys or {}, game, declared)
         self.params = validate_config(self.NECESSARY_KEYS, config, type(self).__name__, config.get("batch_size"))
         shared = {**config, "batch_size": self.params.batch_size}
-        self.parts = {role: cls(**shared) for role, cls in part_classes.items()}
+        self.parts = {role: self._build_part(cls, shared) for role, cls in part_classes.items()}
         self._check_dimensions()
         self._check_modifiers(declared)
         self.training = True
@@ -225,7 +239,7 @@ class Network:
         sources = [
             (f"{name}(...)", keys, ()),
             (f"{name}.keys", type(self).keys, template_declared),
-            (f"game {type(game).__name__}", game_parameters(game), None),
+            (f"game {type(getattr(game, 'unwrapped', game)).__name__}", game_parameters(game), None),
         ]
         config, origins = merge_keys(sources, declared)
         missing = [
@@ -236,6 +250,17 @@ class Network:
         if missing:
             raise InvalidParameterError("Missing keys: " + ", ".join(missing))
         return config, origins
+
+    def _build_part(self, part_class, config: dict):
+        """``part_class(**config)``; an error about a key the game gave says so."""
+        try:
+            return part_class(**config)
+        except InvalidParameterError as error:
+            from_game = [f"{name}={config[name]!r} came from the {origin}" for name, origin in self._origins.items()
+                         if origin.startswith("game") and f"'{name}'" in str(error)]
+            if not from_game:
+                raise
+            raise InvalidParameterError(f"{error} ({'; '.join(from_game)}.)") from None
 
     def _check_dimensions(self):
         neurons = self.parts["neurons"].params
@@ -407,10 +432,17 @@ class Network:
         -------
         action
             One action, or an array of ``batch_size`` actions.
+
+        Raises
+        ------
+        RuntimeError
+            Before the first :meth:`reset`.
+        InvalidParameterError
+            For observations :meth:`batch_observations` refuses; nothing has run.
         """
         if "neurons" not in self.state:
             raise RuntimeError(f"Call {type(self).__name__}.reset() before the first tick.")
-        self._observations = self._batch(state, "state")
+        self._observations = self.batch_observations(state)
         arrivals = self._run(self.params.processing_time)
         self.spike_log = self._emitted(arrivals, 0, self.params.processing_time)
         rates = self.spike_log[:, :, -self.params.n_outputs:].mean(axis=0)
@@ -474,6 +506,38 @@ class Network:
     def continuous_reward(self, spikes: np.ndarray) -> np.ndarray | None:
         """Reward (B,) given to the learning rule at a timestep, or None for none (a plain network)."""
         return None
+
+    def batch_observations(self, state, name: str = "state") -> np.ndarray:
+        """Observations as a batch (B, ...), checked against what the input part encodes.
+
+        Every observation must hold finite numbers (bools, ints or floats),
+        as many as the input part's ``observation_size()`` (``n_observations``,
+        a game's observation width, or what its keys fix), else from 1 to
+        ``n_inputs``.
+
+        Raises
+        ------
+        InvalidParameterError
+            Naming the network, the expected shapes with and without the
+            batch axis, and what was given.
+        """
+        size, batch = self.parts["inputs"].observation_size(), self.params.batch_size
+        n_inputs = self.parts["inputs"].params.n_inputs
+        try:
+            array = np.asarray(state)
+        except ValueError:  # ragged
+            array = np.asarray(None)
+        batched = array[None] if batch == 1 else array
+        numeric = array.dtype.kind in "biuf" and batched.ndim > 0 and len(batched) == batch
+        width = batched[0].size if numeric else 0
+        fits = width == size if size is not None else 1 <= width <= n_inputs
+        if not (numeric and fits and np.isfinite(batched).all()):
+            one = f"{size} finite numbers" if size is not None else f"1 to n_inputs={n_inputs} finite numbers"
+            n = size if size is not None else "n"
+            shapes = f"shape ({n},) or ({1}, {n})" if batch == 1 else f"shape ({batch}, {n}) for batch_size={batch}"
+            raise InvalidParameterError(f"{type(self).__name__}: {name!r} must hold {one} per observation, "
+                                        f"{shapes}. Got {_describe(state)}.")
+        return batched
 
     def _batch(self, values, name: str) -> np.ndarray:
         batch = self.params.batch_size

@@ -12,8 +12,11 @@ Two reward channels, one convention each:
 """
 from __future__ import annotations
 
+from numbers import Real
+
 import numpy as np
 
+from spikey.module import InvalidParameterError
 from spikey.snn.network import Network
 
 __all__ = ["RLNetwork", "ActiveRLNetwork"]
@@ -49,7 +52,18 @@ class RLNetwork(Network):
         state, action, state_next : array_like, optional
             The tick's observation(s), action(s) and following observation(s), for the rewarder.
         reward : float or array_like of shape (B,), optional
-            The reward itself, bypassing the rewarder.
+            The reward itself, bypassing the rewarder: a finite int or float
+            (``batch_size=1``) or an array of shape (B,) of them.
+
+        Raises
+        ------
+        RuntimeError
+            Before the first :meth:`reset`.
+        InvalidParameterError
+            For a reward that is not a finite int or float per network (a bool,
+            str, NaN or an array of another shape), or, without a reward, for
+            a network without a rewarder, a missing ``state`` or actions the
+            rewarder refuses. Nothing has changed then.
         """
         rewards = self._rewards(state, action, state_next, reward)
         if self.training:
@@ -57,20 +71,44 @@ class RLNetwork(Network):
         return self._unbatch(rewards)
 
     def _rewards(self, state, action, state_next, reward) -> np.ndarray:
-        if reward is None and "rewarder" not in self.parts:
-            raise ValueError(f"{type(self).__name__} has no rewarder part: give the reward itself, reward(reward=r), "
-                             "e.g. the game's own reward.")
-        if reward is None:
-            next_states = None if state_next is None else self._batch(state_next, "state_next")
-            reward = self.parts["rewarder"](self._batch(state, "state"), self._batch(action, "action"), next_states)
-            return np.asarray(reward, dtype=np.float64)
-        rewards = self._batch(reward, "reward").astype(np.float64)
-        if rewards.shape != (self.params.batch_size,) or not np.all(np.isfinite(rewards)):
-            raise ValueError(
-                f"{type(self).__name__}.reward expects a finite reward per network, shape "
-                f"({self.params.batch_size},); got {reward!r}."
+        """The reward of each network, float64 (B,): ``reward`` checked, or the rewarder's."""
+        name = type(self).__name__
+        if "neurons" not in self.state:
+            raise RuntimeError(f"Call {name}.reset() before the first reward.")
+        if reward is not None:
+            return self._checked_rewards(reward)
+        if "rewarder" not in self.parts:
+            raise InvalidParameterError(f"{name} has no rewarder part: give the reward itself, reward(reward=r), "
+                                        "e.g. the game's own reward.")
+        if state is None:
+            raise InvalidParameterError(
+                f"{name}.reward needs the tick's state and action for its rewarder "
+                f"{type(self.parts['rewarder']).__name__}: reward(state, action), or the reward itself: "
+                f"reward(reward=r). Got state=None, action={action!r}."
             )
-        return rewards
+        next_states = None if state_next is None else self.batch_observations(state_next, "state_next")
+        rewards = self.parts["rewarder"](self.batch_observations(state, "state"), self._batch(action, "action"),
+                                         next_states)
+        return np.asarray(rewards, dtype=np.float64)
+
+    def _checked_rewards(self, reward) -> np.ndarray:
+        """``reward`` as float64 (B,), if it is a finite int or float per network (a number when B is 1)."""
+        batch = self.params.batch_size
+        values = np.asarray(reward, dtype=object)
+        if values.shape in ([(), (1,)] if batch == 1 else [(batch,)]) and all(map(_is_number, values.flat)):
+            rewards = values.astype(np.float64).reshape(batch)
+            if np.all(np.isfinite(rewards)):
+                return rewards
+        shape = "a number, or an array of shape (1,)," if batch == 1 else f"an array of shape ({batch},)"
+        raise InvalidParameterError(
+            f"The 'reward' argument of {type(self).__name__}.reward must be a finite reward per network: "
+            f"{shape} of finite ints or floats (not bool or str). Got {reward!r} instead."
+        )
+
+
+def _is_number(value) -> bool:
+    """True for an int or float (Python or numpy), False for a bool, str or anything else."""
+    return isinstance(value, Real) and not isinstance(value, (bool, np.bool_))
 
 
 class ActiveRLNetwork(RLNetwork):
@@ -113,5 +151,8 @@ class ActiveRLNetwork(RLNetwork):
         return np.where(fired, self.parts["rewarder"](self._observations, actions), 0.0)
 
     def reward(self, state=None, action=None, state_next=None, reward=None):
-        """The tick's reward (float or (B,)), for logging; learning happened during the tick."""
+        """The tick's reward (float or (B,)), for logging; learning happened during the tick.
+
+        Takes the arguments of :meth:`RLNetwork.reward` and raises the same errors.
+        """
         return self._unbatch(self._rewards(state, action, state_next, reward))

@@ -61,6 +61,10 @@ class RateMap(Input):
                 "or None for both to encode values in [0, 1]."
             )
 
+    def own_observation_size(self) -> int | None:
+        """One value per bound, if bounds are given."""
+        return None if self.params.observation_low is None else len(self.params.observation_low)
+
     def encode(self, state, observations):
         values, p = self.groups(observations), self.params
         if p.observation_low is None:

@@ -52,6 +52,10 @@ class RBF(Input):
                 f"inputs per dimension. Got {self.params.n_inputs} instead."
             )
 
+    def own_observation_size(self) -> int:
+        """One value per observation dimension: ``len(rbf_low)``."""
+        return len(self.params.rbf_low)
+
     def centers(self) -> tuple[np.ndarray, np.ndarray]:
         """Preferred values (n_inputs,) and tuning widths (n_inputs,)."""
         low, high = np.asarray(self.params.rbf_low, float), np.asarray(self.params.rbf_high, float)

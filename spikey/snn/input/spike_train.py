@@ -53,6 +53,10 @@ class SpikeTrain(Input):
                 f"n_inputs={self.params.n_inputs}). Got shape {self.params.spike_trains.shape} instead."
             )
 
+    def own_observation_size(self) -> int:
+        """One symbol per observation."""
+        return 1
+
     def init_state(self, batch_size, rng):
         return SpikeTrainState(np.zeros(batch_size, dtype=np.int64), np.zeros(batch_size, dtype=np.int64))
 

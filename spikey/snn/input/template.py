@@ -15,7 +15,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from spikey.keys import MAGNITUDE, N_INPUTS
+from spikey.keys import MAGNITUDE, N_INPUTS, N_OBSERVATIONS
 from spikey.constraints import Optional, SignVector
 from spikey.module import Interval, InvalidParameterError, Key, Module
 from spikey.snn.neuron.template import draw_polarity
@@ -50,6 +50,7 @@ class Input(Module):
         Key("input_pct_inhibitory", Interval(float, 0, 1),
             "Probability that an input is inhibitory, drawn for each input independently.", default=0.0, fixed=True),
         INPUT_POLARITY,
+        N_OBSERVATIONS,
     )
 
     State = InputState
@@ -68,6 +69,20 @@ class Input(Module):
                 f"polarities; give one (a template may set input_polarity: pass input_polarity=None to draw them "
                 f"instead). Got input_pct_inhibitory={p.input_pct_inhibitory} with an input_polarity array."
             )
+        own = self.own_observation_size()
+        if p.n_observations is not None and (p.n_observations > p.n_inputs or own not in (None, p.n_observations)):
+            expected = f"{own}, as its other keys fix" if own is not None else f"at most n_inputs={p.n_inputs}"
+            raise InvalidParameterError(
+                f"The 'n_observations' parameter of {owner} must be {expected}. Got {p.n_observations} instead."
+            )
+
+    def own_observation_size(self) -> int | None:
+        """Values per observation that the part's own keys fix (e.g. RBF's ``len(rbf_low)``); None if any."""
+        return None
+
+    def observation_size(self) -> int | None:
+        """Values in one flattened observation: ``n_observations``, else :meth:`own_observation_size`."""
+        return self.params.n_observations if self.params.n_observations is not None else self.own_observation_size()
 
     def init_state(self, batch_size: int, rng: np.random.Generator) -> InputState:
         """Silent inputs."""
