@@ -534,7 +534,7 @@ class Network:
         if not (numeric and fits and np.isfinite(batched).all()):
             one = f"{size} finite numbers" if size is not None else f"1 to n_inputs={n_inputs} finite numbers"
             n = size if size is not None else "n"
-            shapes = f"shape ({n},) or ({1}, {n})" if batch == 1 else f"shape ({batch}, {n}) for batch_size={batch}"
+            shapes = f"shape ({n},) or (1, {n})" if batch == 1 else f"shape ({batch}, {n}) for batch_size={batch}"
             raise InvalidParameterError(f"{type(self).__name__}: {name!r} must hold {one} per observation, "
                                         f"{shapes}. Got {_describe(state)}.")
         return batched
