@@ -41,7 +41,8 @@ def main(argv=None):
     args = parser.parse_args(argv)
     keys = {**KEYS, "n_episodes": args.episodes}
     os.environ.setdefault("RAY_AIR_NEW_OUTPUT", "0")
-    os.environ.setdefault("RAY_TRAIN_HEALTH_CHECK_INTERVAL_S", "0.1")  # as train sets it when it starts Ray
+    os.environ.setdefault("RAY_TRAIN_HEALTH_CHECK_INTERVAL_S", "0.1")  # as train sets them when it starts Ray
+    os.environ.setdefault("RAY_AUTH_MODE", "disabled")
     print(f"{platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}; "
           f"{args.episodes} episodes of 2 s simulated")
     local = timed(lambda: GenericLoop(FlorianXOR, Logic, progress=False, **keys)())
