@@ -12,12 +12,13 @@ N_ACTIONS = Key(
     "n_actions", Interval(int, 1, None),
     "Number of actions: discrete choices, or the length of a flat action vector; "
     "group readouts split the outputs into this many equal groups.",
+    fixed=True,
 )
 N_OBSERVATIONS = Key(
     "n_observations", Optional(Interval(int, 1, None)),
     "Values in one flattened observation; a game gives it from its observation space. None: any number the input "
     "part can encode (1 to n_inputs, or what its own keys fix).",
-    default=None,
+    default=None, fixed=True,
 )
 OBSERVATION_LOW = Key(
     "observation_low", Optional(FloatVector()),

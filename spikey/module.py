@@ -350,6 +350,15 @@ class Module:
         """A copy of this part with some keys changed (validated again)."""
         return type(self)(**{**self.params, **changes})
 
+    def state_problem(self, state) -> str | None:
+        """What breaks the invariants of a state of this part, or None.
+
+        ``Network.set_state`` calls it after checking every array's shape,
+        dtype and finiteness; parts with further invariants (weights within
+        their bounds, a positive scale) override it.
+        """
+        return None
+
     @classmethod
     def list_keys(cls) -> "KeyTable":
         """One row per declared key: name, type, default, description, declared_by; prints as a table."""

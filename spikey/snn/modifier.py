@@ -1,12 +1,19 @@
 """Parameter schedules: a key's value as a function of the episode number.
 
 A network applies its modifiers when told the training episode
-(``Network.set_episode``, which a training loop calls), through
-``Network.set_key``, so the scheduled value is validated like any other.
+(``Network.set_episode``, which a training loop calls), validated as
+``Network.set_key`` validates a value. It checks every schedule at
+construction, at the episodes :meth:`Modifier.checked_episodes` gives, so a
+schedule that would leave its key's range fails at once, naming the modifier.
 """
 from __future__ import annotations
 
+import numpy as np
+
 from spikey.module import InstanceOf, Interval, Key, Module, unknown_key_error
+
+CHECKED_EPISODES = 1000
+"""Schedules are checked at every episode up to this ``t_stop``, else at this many + 1 evenly spaced ones."""
 
 SCHEDULE_KEYS = (
     Key("key", InstanceOf(str, "a key name"), "The network key this schedule sets."),
@@ -30,6 +37,40 @@ class Modifier(Module):
     def value(self, episode: int) -> float:
         """The key's value during ``episode`` (0-based)."""
         raise NotImplementedError
+
+    def checked_episodes(self) -> np.ndarray:
+        """The episodes at which a network checks this schedule at construction, int64 (n,).
+
+        Every episode from 0 to ``t_stop`` when ``t_stop`` is at most
+        ``CHECKED_EPISODES``, else ``CHECKED_EPISODES + 1`` evenly spaced
+        episodes, 0 and ``t_stop`` included.
+        """
+        t_stop = self.params.t_stop
+        if t_stop <= CHECKED_EPISODES:
+            return np.arange(t_stop + 1)
+        return np.linspace(0, t_stop, CHECKED_EPISODES + 1).round().astype(np.int64)
+
+    def change(self, episode) -> tuple:
+        """The change this schedule asks of a network during ``episode``: ``(key, value, source)``.
+
+        Parameters
+        ----------
+        episode : int or ndarray of shape (B,)
+            The episode, or one per network of the batch.
+
+        Returns
+        -------
+        key : str
+        value : float or ndarray of shape (B,)
+            One value, or one per network where the episodes give different ones.
+        source : str
+            Names the modifier, its key, the episode and the value, to begin an error message.
+        """
+        values = np.array([self.value(int(e)) for e in np.atleast_1d(episode)])
+        value = values[0].item() if np.all(values == values[0]) else values
+        when = f"episode {int(episode)}" if np.ndim(episode) == 0 else f"episodes {np.asarray(episode).tolist()}"
+        key = self.params.key
+        return key, value, f"{type(self).__name__}(key={key!r}) gives {value!r} at {when}"
 
 
 class LinearDecay(Modifier):

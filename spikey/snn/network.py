@@ -90,6 +90,13 @@ def game_parameters(game) -> dict:
     return params
 
 
+def _restored(value, role: str, arrays: dict):
+    """The state of ``role`` (a part's NamedTuple or an array) rebuilt from ``get_state()`` entries, copied."""
+    if isinstance(value, tuple):
+        return type(value)(*(np.array(arrays[f"{role}.{field}"]) for field in value._fields))
+    return np.array(arrays[role])
+
+
 def _describe(value) -> str:
     """A value for an error message: its shape and dtype, and a short repr."""
     text = repr(value) if len(repr(value)) <= 80 else repr(value)[:77] + "..."
@@ -271,16 +278,37 @@ class Network:
             )
 
     def _check_modifiers(self, declared: dict):
+        """Check each modifier's key, then every value the schedules take, as :meth:`set_episode` sets them.
+
+        The schedules are checked together, at every episode of their
+        :meth:`~spikey.snn.modifier.Modifier.checked_episodes`, with the
+        validation :meth:`set_key` uses; each distinct combination of their
+        values is validated once. Nothing changes.
+
+        Raises
+        ------
+        InvalidParameterError
+            For a modifier that is not a :mod:`spikey.snn.modifier` instance,
+            an unknown or fixed key, or a value the network refuses, naming the
+            modifier, its key, the episode, the value and the reason.
+        """
         for modifier in self.modifiers:
             name = getattr(getattr(modifier, "params", None), "key", None)
-            if name is None or not callable(getattr(modifier, "value", None)):
+            if name is None or not all(callable(getattr(modifier, method, None))
+                                       for method in ("change", "checked_episodes")):
                 raise InvalidParameterError(f"Modifiers must be spikey.snn.modifier instances. Got {modifier!r}.")
             if name not in declared:
                 raise unknown_key_error(name, declared, f"{type(modifier).__name__} modifier")
             if declared[name][0].fixed:
-                raise InvalidParameterError(
-                    f"Key {name!r} is fixed at construction ({declared[name][0].doc}); it cannot be scheduled."
-                )
+                raise InvalidParameterError(f"Key {name!r} is fixed at construction ({declared[name][0].doc}); it "
+                                            f"cannot be scheduled by {type(modifier).__name__}.")
+        checked = set()
+        for episode in sorted(set().union(*(modifier.checked_episodes().tolist() for modifier in self.modifiers))):
+            changes = [modifier.change(episode) for modifier in self.modifiers]
+            values = tuple(value for _, value, _ in changes)
+            if values not in checked:
+                checked.add(values)
+                self._with_keys(changes)
 
     @classmethod
     def list_keys(cls, **parts) -> KeyTable:
@@ -325,19 +353,23 @@ class Network:
         return f"{type(self).__name__}(batch_size={self.params.batch_size}, seed={self.params.seed}, {parts}{modifiers})"
 
     def set_key(self, name: str, value):
-        """Change a key after construction (how modifiers schedule values); validated like at construction.
+        """Change a key after construction; validated like at construction, all or nothing.
 
-        Keys declared ``fixed`` are read only at construction (array shapes,
-        initial weights and their bounds, polarities, arrays drawn once) and
-        cannot change: build a new network instead.
+        Every part holding the key, and the network's own params if they do,
+        is rebuilt with the new value before any is replaced, so a value one
+        of them refuses changes nothing. Keys declared ``fixed`` are read only
+        at construction (array shapes, initial weights and their bounds,
+        polarities, arrays drawn once) and cannot change: build a new network
+        instead.
 
         Raises
         ------
         InvalidParameterError
-            For an unknown or fixed key, or a value its declaration refuses.
+            For an unknown or fixed key, or a value a holder's declaration or
+            cross-key checks refuse (an LIF ``firing_threshold`` at or below
+            ``resting_mv``); the network is unchanged then.
         """
-        holders = [role for role, part in self.parts.items() if name in part.params]
-        if not holders and name not in self.params:
+        if name not in self.params and not any(name in part.params for part in self.parts.values()):
             known = set(self.params).union(*(part.params for part in self.parts.values()))
             raise unknown_key_error(name, known, f"{type(self).__name__}.set_key")
         if any(key.name == name and key.fixed for part in (self, *self.parts.values()) for key in part.NECESSARY_KEYS):
@@ -345,12 +377,53 @@ class Network:
                 f"Key {name!r} of {type(self).__name__} is fixed at construction (it sets shapes, initial weights, "
                 f"bounds or drawn arrays); build a new network to change it."
             )
-        batch = self.params.batch_size
-        for role in holders:
-            self.parts[role] = self.parts[role].replace(**{name: value, "batch_size": batch})
-        if name in self.params:
-            self.params = validate_config(self.NECESSARY_KEYS, {**self.params, name: value}, type(self).__name__)
+        parts, params = self._with_keys([(name, value, None)])
+        self.parts.update(parts)
+        self.params = params
         self._origins[name] = "set_key"
+
+    def _with_keys(self, changes) -> tuple:
+        """The parts and network params with ``changes`` made, each holder rebuilt once; nothing is assigned.
+
+        Parameters
+        ----------
+        changes : iterable of (name, value, source)
+            Made at once: a holder of several changed keys is validated with
+            all of them (a later change of the same key wins). ``source``
+            names who asks for the change in errors (see
+            :meth:`~spikey.snn.modifier.Modifier.change`), or is None.
+
+        Returns
+        -------
+        parts : dict
+            Every part by role, those holding a changed key rebuilt.
+        params : Params
+            The network's own keys.
+
+        Raises
+        ------
+        InvalidParameterError
+            For values a holder's declarations or cross-key checks refuse,
+            after the sources of the values that holder was given.
+        """
+        values, sources = {}, {}
+        for name, value, source in changes:
+            values[name], sources[name] = value, source
+        parts, params, batch = dict(self.parts), self.params, self.params.batch_size
+        try:
+            for role, part in self.parts.items():
+                changed = {name: value for name, value in values.items() if name in part.params}
+                if changed:
+                    parts[role] = part.replace(**changed, batch_size=batch)
+            changed = {name: value for name, value in values.items() if name in params}
+            if changed:
+                params = validate_config(self.NECESSARY_KEYS, {**params, **changed}, type(self).__name__, batch)
+        except InvalidParameterError as error:
+            blamed = [sources[name] for name in changed if sources[name] is not None]
+            if not blamed:
+                raise
+            raise InvalidParameterError(f"{'; '.join(blamed)}: {error}") from None
+        return parts, params
 
     # ------------------------------------------------------------------ running
     def train(self):
@@ -401,7 +474,7 @@ class Network:
         return mask
 
     def set_episode(self, episode):
-        """Set the training episode the modifier schedules follow, and apply their values.
+        """Set the training episode the modifier schedules follow, and apply their values, all or nothing.
 
         Parameters
         ----------
@@ -409,16 +482,27 @@ class Network:
             0-based episode, or one per network when the networks of a batch
             are in different episodes (then every scheduled key must be
             batched, unless the values agree).
+
+        Raises
+        ------
+        InvalidParameterError
+            For an episode that is not an int >= 0, or one per network; for a
+            scheduled value the network refuses (values that differ
+            between networks for a key that is not batched), naming the
+            modifier, its key, the episode, the value and the reason. The
+            network is unchanged then.
         """
         episodes = np.asarray(episode)
         if episodes.dtype.kind not in "iu" or episodes.shape not in ((), (self.params.batch_size,)) or \
                 np.any(episodes < 0):
-            raise ValueError(f"{type(self).__name__}.set_episode: episode must be an int >= 0 or {self.params.batch_size}"
-                             f" of them; got {episode!r}.")
-        self.episode = int(episodes) if episodes.ndim == 0 else episodes.astype(np.int64)
-        for modifier in self.modifiers:
-            values = np.array([modifier.value(int(e)) for e in np.atleast_1d(episodes)])
-            self.set_key(modifier.params.key, values[0] if np.all(values == values[0]) else values)
+            raise InvalidParameterError(f"{type(self).__name__}.set_episode: episode must be an int >= 0 or "
+                                        f"{self.params.batch_size} of them; got {episode!r}.")
+        episode = int(episodes) if episodes.ndim == 0 else episodes.astype(np.int64)
+        parts, params = self._with_keys([modifier.change(episode) for modifier in self.modifiers])
+        self.parts.update(parts)
+        self.params = params
+        self._origins.update({modifier.params.key: "set_key" for modifier in self.modifiers})
+        self.episode = episode
 
     def tick(self, state):
         """Play one game step: encode ``state``, run ``processing_time`` steps, return the action(s).
@@ -608,25 +692,58 @@ class Network:
         return network
 
     def set_state(self, arrays: dict):
-        """Restore a ``get_state()`` dict; the network then continues exactly where that one stopped."""
+        """Restore a ``get_state()`` dict; the network then continues exactly where that one stopped.
+
+        Raises
+        ------
+        InvalidParameterError
+            Naming ``set_state`` and the entry, for a missing or unexpected
+            entry, a shape or dtype other than this network's, a float that
+            is not finite, an entry its part refuses (weights outside their
+            row's bounds or on absent synapses, a scale that is not positive),
+            an episode that is not an int >= 0, or a Generator state this
+            network's bit generator cannot take. The network is unchanged then.
+        """
+        saved, rng_state = dict(self.state), self.rng.bit_generator.state
         if "neurons" not in self.state and any(name.startswith("neurons") for name in arrays):
-            self.reset()  # a state saved after a reset
-        expected = self.get_state()
-        if set(arrays) != set(expected):
-            raise ValueError(
-                f"{type(self).__name__}.set_state: missing {sorted(set(expected) - set(arrays))}, "
-                f"unexpected {sorted(set(arrays) - set(expected))}."
-            )
-        for name, array in arrays.items():
-            if np.shape(array) != expected[name].shape or np.asarray(array).dtype.kind != expected[name].dtype.kind:
-                raise ValueError(
-                    f"{type(self).__name__}.set_state: {name!r} must have shape {expected[name].shape} and dtype "
-                    f"{expected[name].dtype}; got {np.shape(array)} {np.asarray(array).dtype}."
-                )
+            self.reset()  # a state saved after a reset: its arrays have the shapes a reset gives
+        try:
+            problem = self._state_problem(arrays)
+        finally:
+            self.rng.bit_generator.state = rng_state
+        if problem:
+            self.state = saved
+            raise InvalidParameterError(f"{type(self).__name__}.set_state: {problem}.")
+        try:
+            self.set_episode(np.asarray(arrays["episode"]))  # all or nothing, like the checks above
+        except InvalidParameterError:
+            self.state = saved
+            raise
         self.rng.bit_generator.state = json.loads(str(arrays["rng"]))
         for role, value in self.state.items():
-            if isinstance(value, tuple):
-                self.state[role] = type(value)(*(np.array(arrays[f"{role}.{f}"]) for f in value._fields))
-            else:
-                self.state[role] = np.array(arrays[role])
-        self.set_episode(np.asarray(arrays["episode"]))
+            self.state[role] = _restored(value, role, arrays)
+
+    def _state_problem(self, arrays: dict) -> str:
+        """What is wrong with a ``get_state()`` dict for this network, or ''."""
+        expected = self.get_state()
+        if set(arrays) != set(expected):
+            return f"missing {sorted(set(expected) - set(arrays))}, unexpected {sorted(set(arrays) - set(expected))}"
+        for name, array in arrays.items():
+            array = np.asarray(array)
+            same_dtype = array.dtype == expected[name].dtype or array.dtype.kind == expected[name].dtype.kind == "U"
+            if array.shape != expected[name].shape or not same_dtype:
+                return (f"{name!r} must have shape {expected[name].shape} and dtype {expected[name].dtype}; "
+                        f"got {array.shape} {array.dtype}")
+            if array.dtype.kind == "f" and not np.isfinite(array).all():
+                return f"{name!r} must be finite; it holds {array[~np.isfinite(array)][0]}"
+        if np.any(np.asarray(arrays["episode"]) < 0):
+            return f"'episode' must be an int >= 0 (one per network if batched); got {arrays['episode']}"
+        try:
+            type(self.rng.bit_generator)().state = json.loads(str(arrays["rng"]))
+        except (ValueError, TypeError, KeyError) as error:
+            return f"'rng' is not a {type(self.rng.bit_generator).__name__} state ({type(error).__name__}: {error})"
+        for role, value in self.state.items():
+            problem = self.parts[role].state_problem(_restored(value, role, arrays)) if role in self.parts else None
+            if problem:
+                return f"{role!r}: {problem}"
+        return ""

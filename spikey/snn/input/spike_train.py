@@ -53,6 +53,13 @@ class SpikeTrain(Input):
                 f"n_inputs={self.params.n_inputs}). Got shape {self.params.spike_trains.shape} instead."
             )
 
+    def state_problem(self, state) -> str | None:
+        """Symbols in [0, n_symbols), times >= 0."""
+        n_symbols = len(self.params.spike_trains)
+        if np.any(state.symbol < 0) or np.any(state.symbol >= n_symbols) or np.any(state.time < 0):
+            return f"symbols must lie in [0, {n_symbols}) and times be >= 0"
+        return None
+
     def own_observation_size(self) -> int:
         """One symbol per observation."""
         return 1

@@ -79,6 +79,12 @@ class SymbolTrains(Input):
                 f"{self.params.train_length}. Got {self.params.train_spikes} instead."
             )
 
+    def state_problem(self, state) -> str | None:
+        """Symbols in [0, n_symbols), times >= 0."""
+        if np.any(state.symbols < 0) or np.any(state.symbols >= self.params.n_symbols) or np.any(state.time < 0):
+            return f"symbols must lie in [0, {self.params.n_symbols}) and times be >= 0"
+        return None
+
     def init_state(self, batch_size, rng):
         """Draw the trains of ``batch_size`` networks; every input silent until an observation arrives."""
         p = self.params

@@ -206,6 +206,10 @@ class DopamineSTDP(Synapse):
         c_scale: np.ndarray
         d: np.ndarray
 
+    def state_problem(self, state) -> str | None:
+        """The running scale of the eligibility c must be positive."""
+        return None if np.all(state.c_scale > 0) else f"c_scale must be > 0; got {state.c_scale.min()}"
+
     def init_state(self, batch_size: int, rng: np.random.Generator) -> "DopamineSTDP.State":
         """Zero traces and dopamine for ``batch_size`` networks."""
         return self.State(*self.zeros(batch_size, "pre", "post", "synapses"), np.ones(batch_size), np.zeros(batch_size))

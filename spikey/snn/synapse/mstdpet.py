@@ -149,6 +149,10 @@ class MSTDPET(Synapse):
         z: np.ndarray
         z_scale: np.ndarray
 
+    def state_problem(self, state) -> str | None:
+        """The running scale of the eligibility must be positive."""
+        return None if np.all(state.z_scale > 0) else f"z_scale must be > 0; got {state.z_scale.min()}"
+
     def init_state(self, batch_size: int, rng: np.random.Generator) -> "MSTDPET.State":
         """Zero traces for ``batch_size`` networks."""
         return self.State(*self.zeros(batch_size, "pre", "post", "synapses"), np.ones(batch_size))

@@ -90,6 +90,20 @@ class Weight(Module):
         self._check_bounds(values, low, high, polarity)
         return WeightState(values, mask.copy(), low, high)
 
+    def state_problem(self, state: WeightState) -> str | None:
+        """Bounds within ``[-max_weight, max_weight]`` around 0, values within their row's bounds, 0 where absent."""
+        values, mask, low, high = state
+        limit = self.params.max_weight
+        if np.any(low > 0) or np.any(high < 0) or np.any(low < -limit) or np.any(high > limit):
+            return f"row bounds must satisfy -max_weight <= low <= 0 <= high <= max_weight (max_weight={limit})"
+        outside = (values < low[:, :, None]) | (values > high[:, :, None])
+        if outside.any():
+            b, i, j = (int(k) for k in np.argwhere(outside)[0])
+            return f"values[{b}, {i}, {j}] = {values[b, i, j]} lies outside its row's bounds [{low[b, i]}, {high[b, i]}]"
+        if np.any(values[~mask]):
+            return "values must be 0 where the mask has no synapse"
+        return None
+
     def _check_bounds(self, values, low, high, polarity):
         outside = (values < low[:, :, None]) | (values > high[:, :, None])
         if outside.any():
