@@ -35,16 +35,20 @@ def _is_integral(value) -> bool:
     return isinstance(value, Integral) and not isinstance(value, (bool, np.bool_))
 
 
+INT64_MIN, INT64_MAX = -2**63, 2**63 - 1
+
+
 class Interval(Constraint):
     """A number of type ``int`` or ``float`` in a range.
 
     Parameters
     ----------
     kind : {int, float}
-        ``int`` accepts integers only; ``float`` accepts any real number and
-        stores it as a Python float (integers widen, booleans are refused).
+        ``int`` accepts integers only, within int64 (numpy's integers);
+        ``float`` accepts any finite real number and stores it as a Python
+        float (integers widen, booleans are refused).
     low, high : float or None
-        Bounds; None means unbounded on that side.
+        Bounds; None means unbounded on that side (for ``int``, the int64 range).
     closed : {"both", "left", "right", "neither"}
         Which bounds belong to the interval.
     """
@@ -69,6 +73,8 @@ class Interval(Constraint):
         type_ok = _is_integral(value) if self.kind is int else _is_real(value)
         if not type_ok or not self._in_range(value):
             raise ValueError
+        if self.kind is int and not INT64_MIN <= value <= INT64_MAX:
+            raise ValueError
         if self.kind is float and not np.isfinite(value):
             raise ValueError
         return self.kind(value)
@@ -86,8 +92,13 @@ class Interval(Constraint):
             return name
         left = "[" if self.closed in ("both", "left") and self.low is not None else "("
         right = "]" if self.closed in ("both", "right") and self.high is not None else ")"
-        low = "-inf" if self.low is None else self.low
-        high = "inf" if self.high is None else self.high
+        if self.kind is int:  # an unbounded side ends where int64 does
+            left, right = ("[" if self.low is None else left), ("]" if self.high is None else right)
+            low = "-2**63" if self.low is None else self.low
+            high = "2**63 - 1" if self.high is None else self.high
+        else:
+            low = "-inf" if self.low is None else self.low
+            high = "inf" if self.high is None else self.high
         return f"{name} in the range {left}{low}, {high}{right}"
 
 

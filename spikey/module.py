@@ -57,6 +57,10 @@ REQUIRED = _Required()
 """Marks a key without a default: the configuration must give it."""
 
 
+KEY_NAMES: set = set()
+"""The name of every Key ever declared: a name outside it is a typo wherever it is given."""
+
+
 @dataclass(frozen=True, eq=False)
 class Key:
     """One declared configuration key.
@@ -95,6 +99,9 @@ class Key:
     batched: bool = False
     fixed: bool = False
 
+    def __post_init__(self):
+        KEY_NAMES.add(self.name)
+
     @property
     def required(self) -> bool:
         return self.default is REQUIRED
@@ -104,7 +111,12 @@ class Key:
         return f"{text}, or a 1-D array of such values (one per network)" if self.batched else text
 
     def validate(self, value, owner: str, batch_size: int | None = None):
-        """Return ``value`` normalized, or raise InvalidParameterError naming ``owner``."""
+        """Return ``value`` normalized, or raise InvalidParameterError naming ``owner``.
+
+        A 0-d numpy array counts as the scalar it holds.
+        """
+        if isinstance(value, np.ndarray) and value.ndim == 0:
+            value = value.item()
         if self.batched and isinstance(value, (np.ndarray, list, tuple)):
             return self._validate_array(value, owner, batch_size)
         try:
@@ -276,8 +288,11 @@ def validate_config(keys, config: Mapping, owner: str, batch_size: int | None = 
         raise InvalidParameterError(f"Missing keys: {listed}")
     values = {}
     for key in keys:
-        value = config[key.name] if key.name in config else key.default
-        values[key.name] = key.validate(value, owner, batch_size)
+        value = key.validate(config[key.name] if key.name in config else key.default, owner, batch_size)
+        if isinstance(value, np.ndarray):  # params own a read-only copy: no edit through them or by the caller
+            value = value.copy()
+            value.flags.writeable = False
+        values[key.name] = value
     return Params(values)
 
 
@@ -318,9 +333,10 @@ class Module:
     """Base of every configurable part: declared keys in, read-only ``params`` out.
 
     ``Module(**config)`` reads the keys the class declares in
-    ``NECESSARY_KEYS`` from ``config`` (others are left for other parts: one
-    shared dict configures the whole network), validates them and stores them
-    in ``params``. It sets nothing else; arrays and randomness belong to state.
+    ``NECESSARY_KEYS`` from ``config`` (keys other parts declare are left for
+    them: one shared dict configures the whole network; a name no Key
+    anywhere declares is refused as a typo), validates them and stores them
+    in ``params`` (arrays as read-only copies). It sets nothing else; arrays and randomness belong to state.
     A subclass's docstring gets its Parameters section rendered from its keys,
     so each key is documented once, where it is declared.
 
@@ -328,8 +344,12 @@ class Module:
     --------
     >>> class Leak(Module):
     ...     NECESSARY_KEYS = (Key("potential_decay", Interval(float, 0, 1), "Fraction lost per step."),)
-    >>> Leak(potential_decay=0.1, n_neurons=5).params.potential_decay
+    >>> Leak(potential_decay=0.1, batch_size=2).params.potential_decay  # batch_size is another part's key
     0.1
+    >>> Leak(potential_decy=0.1)
+    Traceback (most recent call last):
+    ...
+    spikey.module.InvalidParameterError: Unknown key 'potential_decy' for Leak. Did you mean 'potential_decay'?
     """
 
     NECESSARY_KEYS: tuple = ()
@@ -339,6 +359,9 @@ class Module:
         cls.__doc__ = _with_parameters(cls.__dict__.get("__doc__"), cls.NECESSARY_KEYS)
 
     def __init__(self, **config):
+        for name in config:  # names other parts declare are theirs; a name no part declares is a typo
+            if name not in KEY_NAMES and name != "batch_size":
+                raise unknown_key_error(name, [key.name for key in self.NECESSARY_KEYS], type(self).__name__)
         batch_size = config.get("batch_size")
         self.params = validate_config(self.NECESSARY_KEYS, config, type(self).__name__, batch_size)
 

@@ -116,7 +116,7 @@ def test_florian_xor_through_the_loop():
 
 @pytest.mark.parametrize("params, message", [
     ({"n_episode": 2}, "Unknown key 'n_episode' for GenericLoop. Did you mean 'n_episodes'"),
-    ({"n_episodes": 0}, "The 'n_episodes' parameter of GenericLoop must be an int in the range \\[1, inf\\)"),
+    ({"n_episodes": 0}, "The 'n_episodes' parameter of GenericLoop must be an int in the range \\[1, 2\\*\\*63 - 1\\]"),
     ({"presses": 0}, "The 'presses' parameter of Press must be"),
     ({"firing_threshold": "high"}, "The 'firing_threshold' parameter of LIF must be"),
 ])

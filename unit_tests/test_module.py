@@ -40,8 +40,8 @@ def test_error_is_value_and_type_error():
         (DECAY, "x", "a float in the range [0, 1]"),
         (DECAY, True, "a float in the range [0, 1]"),
         (DECAY, float("nan"), "a float in the range [0, 1]"),
-        (COUNT, 2.0, "an int in the range [1, inf)"),
-        (COUNT, 0, "an int in the range [1, inf)"),
+        (COUNT, 2.0, "an int in the range [1, 2**63 - 1]"),
+        (COUNT, 0, "an int in the range [1, 2**63 - 1]"),
         (MODE, "c", "one of {'a', 'b'}"),
     ],
 )

@@ -104,7 +104,7 @@ def test_set_key_refused_by_a_later_holder_changes_no_earlier_one():
                             "1-D array of such values (one per network). Got -0.1 instead."),
     ("learning_rate", [0.1, 0.2, 0.3], "The 'learning_rate' parameter of MSTDPET must be a scalar or an array of "
                                        "shape (2,). Got an array of shape (3,) instead."),
-    ("processing_time", 0, "The 'processing_time' parameter of SmallRL must be an int in the range [1, inf). "
+    ("processing_time", 0, "The 'processing_time' parameter of SmallRL must be an int in the range [1, 2**63 - 1]. "
                            "Got 0 instead."),
 ])
 def test_a_refused_set_key_leaves_the_network_unchanged(name, value, message):
@@ -227,7 +227,7 @@ def test_a_schedule_that_leaves_the_range_fails_at_construction_naming_the_modif
 def test_a_float_schedule_on_an_int_key_fails_at_construction():
     with pytest.raises(InvalidParameterError, match=re.escape(
             "DropOff(key='refractory_period') gives 2.0 at episode 0: The 'refractory_period' parameter of LIF must "
-            "be an int in the range [0, inf). Got 2.0 instead.")):
+            "be an int in the range [0, 2**63 - 1]. Got 2.0 instead.")):
         SmallRL(parts={"modifiers": [DropOff(key="refractory_period", t_stop=3, value_start=2, value_stop=0)]})
 
 
@@ -306,3 +306,34 @@ def test_a_modifier_must_be_a_schedule():
 
     with pytest.raises(InvalidParameterError, match="Modifiers must be spikey.snn.modifier instances"):
         SmallRL(parts={"modifiers": [Lookalike()]})
+
+
+def test_params_own_read_only_copies_of_arrays():
+    trains = np.zeros((2, 3, 2), dtype=bool)
+    inputs = SpikeTrain(n_inputs=2, magnitude=1.0, spike_trains=trains)
+    trains[0, 0, 0] = True  # the caller's array changes later: the part does not
+    assert not inputs.params.spike_trains.any()
+    with pytest.raises(ValueError, match="read-only"):
+        inputs.params.spike_trains[0, 0, 0] = True
+    net = Tiny(keys={"firing_threshold": np.array([1.5])})
+    with pytest.raises(ValueError, match="read-only"):
+        net.parts["neurons"].params.firing_threshold[0] = -5.0
+
+
+@pytest.mark.parametrize("name, value, expected", [
+    ("potential_decay", np.array(0.5), 0.5),  # a batched key takes a 0-d array as its scalar
+    ("processing_time", np.int64(7), 7),
+    ("spike_pairing", np.str_("emission"), "emission"),
+    ("spike_pairing", np.array("emission"), "emission"),
+])
+def test_numpy_values_behave_as_the_python_values_they_equal(name, value, expected):
+    net = Tiny(keys={name: value})
+    params = net.params if name in net.params else net.parts["neurons"].params
+    assert params[name] == expected and type(params[name]) is type(expected)
+
+
+def test_a_bare_part_refuses_a_name_no_key_declares_and_takes_the_others():
+    with pytest.raises(InvalidParameterError, match="Unknown key 'tau_plsu' for STDP. Did you mean 'tau_plus'"):
+        STDP(n_inputs=2, n_neurons=2, learning_rate=0.1, tau_plsu=5.0)
+    rule = STDP(n_inputs=2, n_neurons=2, learning_rate=0.1, firing_threshold=3.0)  # another part's key: left to it
+    assert "firing_threshold" not in rule.params

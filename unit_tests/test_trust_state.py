@@ -108,3 +108,13 @@ def test_a_saved_state_round_trips(tmp_path):
     loaded = Network.load(net.save(tmp_path / "net"))
     for key, array in net.get_state().items():
         np.testing.assert_array_equal(loaded.get_state()[key], array, err_msg=key)
+
+
+@pytest.mark.filterwarnings("ignore:overflow encountered", "ignore:invalid value encountered")
+def test_a_value_too_large_for_float64_stops_the_run_at_the_tick_it_shows():
+    net = FlorianXOR(keys={"seed": 0, "a_plus": 1e250})  # valid by its range, but the traces overflow
+    net.reset()
+    with pytest.raises(FloatingPointError, match=r"FlorianXOR: the neurons' potential became nan in this tick "
+                                                 r"\(at \(0, \d+\)\): some key's value is too large"):
+        for _ in range(50):
+            net.reward([1, 0], net.tick([1, 0]))

@@ -523,14 +523,28 @@ class Network:
             Before the first :meth:`reset`.
         InvalidParameterError
             For observations :meth:`batch_observations` refuses; nothing has run.
+        FloatingPointError
+            If the tick left a neuron's state infinite or NaN (key values too
+            large for float64 arithmetic, e.g. ``a_plus=1e250``).
         """
         if "neurons" not in self.state:
             raise RuntimeError(f"Call {type(self).__name__}.reset() before the first tick.")
         self._observations = self.batch_observations(state)
         arrivals = self._run(self.params.processing_time)
+        self._check_finite()
         self.spike_log = self._emitted(arrivals, 0, self.params.processing_time)
         rates = self.spike_log[:, :, -self.params.n_outputs:].mean(axis=0)
         return self._unbatch(self.parts["readout"](rates, self.rng))
+
+    def _check_finite(self):
+        """Raise FloatingPointError, naming the field, network and neuron, if a neuron's state is not finite."""
+        for field, array in self.state["neurons"]._asdict().items():
+            if array.dtype.kind == "f" and not np.isfinite(array).all():
+                where = tuple(int(k) for k in np.argwhere(~np.isfinite(array))[0])
+                raise FloatingPointError(
+                    f"{type(self).__name__}: the neurons' {field} became {array[where]} in this tick (at {where}): "
+                    "some key's value is too large for float64 arithmetic (effective_keys() lists every value)."
+                )
 
     def _run(self, n_steps: int) -> np.ndarray:
         """Run ``n_steps`` timesteps; return the spikes arriving at each, (n_steps + 1, B, n_pre).
