@@ -16,7 +16,7 @@ from spikey.snn.network import synaptic_input
 from spikey.snn.neuron import LIF
 from spikey.snn.readout import Threshold
 from spikey.snn.synapse import MSTDPET, STDP
-from spikey.snn.weight import Manual
+from spikey.snn.weight import Manual, Random
 
 PATTERNS = np.array([[0, 0], [0, 1], [1, 0], [1, 1]])
 
@@ -449,6 +449,8 @@ def test_keys_must_be_a_mapping_and_list_keys_checks_roles():
 def test_layer_sizes_that_do_not_add_up_name_random():
     with pytest.raises(InvalidParameterError, match="The 'layer_sizes' parameter of Random must sum to n_neurons=7"):
         SmallRL(keys={"layer_sizes": (6, 2)})
+    with pytest.raises(InvalidParameterError, match=r"must sum to n_neurons=3. Got \(60, 2\) \(sum 62\)"):
+        Random(n_inputs=60, n_neurons=3, max_weight=1.0, prob_connection=1.0, weight_scale=1.0, layer_sizes=(60, 2))
 
 
 def test_resetting_some_copies_leaves_the_others_as_they_were():

@@ -45,6 +45,15 @@ class Random(Weight):
             fixed=True),
     )
 
+    def __init__(self, **config):
+        super().__init__(**config)
+        sizes, n_neurons = self.params.layer_sizes, self.params.n_neurons
+        if sizes is not None and sum(sizes) != n_neurons:
+            raise InvalidParameterError(
+                f"The 'layer_sizes' parameter of Random must sum to n_neurons={n_neurons}. "
+                f"Got {tuple(sizes)} (sum {sum(sizes)}) instead."
+            )
+
     def initial(self, batch_size, rng, polarity):
         p = self.params
         shape = (batch_size, *self.shape)
@@ -68,11 +77,6 @@ class Random(Weight):
     def layer_mask(self) -> np.ndarray:
         """Connectivity (n_pre, n_post) of the feed-forward chain given by ``layer_sizes``."""
         p = self.params
-        if sum(p.layer_sizes) != p.n_neurons:
-            raise InvalidParameterError(
-                f"The 'layer_sizes' parameter of Random must sum to n_neurons={p.n_neurons}. "
-                f"Got {tuple(p.layer_sizes)} (sum {sum(p.layer_sizes)}) instead."
-            )
         sizes = (p.n_inputs, *p.layer_sizes)
         layers = [np.ones((n_from, n_to)) for n_from, n_to in zip(sizes, sizes[1:])]
         return stack_layers(layers, p.n_inputs, p.n_neurons)[1]
