@@ -200,7 +200,7 @@ def test_logic_pickles():
 
 # -------------------------------------------------------- keys, presets, errors
 def test_bad_value_error_names_game_and_key():
-    message = "The 'x_max' parameter of CartPole must be a float in the range (0, inf). Got -1 instead."
+    message = "The 'x_max' parameter of CartPole must be a float in the range [0.001, 1000.0]. Got -1 instead."
     with pytest.raises(InvalidParameterError) as error:
         CartPole(x_max=-1)
     assert str(error.value) == message

@@ -7,6 +7,17 @@ with Euler's method exactly as Gymnasium's CartPole-v1 does, so the DEFAULT
 preset reproduces CartPole-v1 trajectories bit for bit for the same seed and
 actions.
 
+Each key's range keeps a step computable. The pole's angular acceleration is
+at most ``3 (gravity + force_magnitude / mass_cart) / pole_half_length`` plus a
+multiple of ``theta_dot**2``, the cart's follows from it, and one Euler step
+adds ``tau`` times them to the velocities. So the cart's mass and the pole's
+half length, like the termination thresholds, are at least 1e-3 (kg, m, rad);
+gravity, the force, the masses, the lengths and the initial speeds are at most
+1e3 (SI units); ``tau`` is at most 1 s and ``theta_max`` at most pi. Within
+these ranges every state of an episode, up to the step that ends it, fits the
+float32 observation (tested over random keys, seeds and actions), and the
+initial state lies within the termination thresholds.
+
 References
 ----------
 R. V. Florian, "Correct equations for the dynamics of the cart-pole system",
@@ -23,11 +34,16 @@ from gymnasium import spaces
 
 from spikey.constraints import Bounds
 from spikey.games.template import Game, discrete_action, max_steps_key
-from spikey.module import Interval, Key, Options
+from spikey.module import InvalidParameterError, Interval, Key, Options
 
 __all__ = ["CartPole", "cartpole_step", "draw_cartpole"]
 
-_POSITIVE = dict(low=0, high=None, closed="neither")
+SMALLEST = 1e-3
+"""Least mass of the cart (kg) and half length of the pole (m), as the accelerations divide by them; least
+termination threshold x_max (m) and theta_max (rad)."""
+LARGEST = 1e3
+"""Largest gravity, force, mass, length (SI units) and initial speed (m/s, rad/s)."""
+FLOAT32_MAX = float(np.finfo(np.float32).max)
 
 _DEFAULT = {
     "x_max": 2.4,
@@ -51,22 +67,66 @@ def _key(name, constraint, doc):
     return Key(name, constraint, doc, default=_DEFAULT[name])
 
 
+def _init_range_key(name, doc):
+    return _key(name, Bounds(), f"(low, high) of the uniform draw of the initial {doc}.")
+
+
 KEYS = (
-    _key("x_max", Interval(float, **_POSITIVE), "Episode terminates when |x| > x_max (m)."),
-    _key("theta_max", Interval(float, **_POSITIVE), "Episode terminates when |theta| > theta_max (rad from upright)."),
-    _key("x_init_range", Bounds(), "(low, high) of the uniform draw of the initial cart position x (m)."),
-    _key("xdot_init_range", Bounds(), "(low, high) of the uniform draw of the initial cart velocity (m/s)."),
-    _key("theta_init_range", Bounds(), "(low, high) of the uniform draw of the initial pole angle (rad)."),
-    _key("thetadot_init_range", Bounds(), "(low, high) of the uniform draw of the initial angular velocity (rad/s)."),
-    _key("gravity", Interval(float, 0, None), "Gravitational acceleration (m/s^2)."),
-    _key("mass_cart", Interval(float, **_POSITIVE), "Mass of the cart (kg)."),
-    _key("mass_pole", Interval(float, **_POSITIVE), "Mass of the pole (kg)."),
-    _key("pole_half_length", Interval(float, **_POSITIVE), "Half the length of the pole (m)."),
-    _key("force_magnitude", Interval(float, 0, None), "Force of one push (N)."),
-    _key("tau", Interval(float, **_POSITIVE), "Simulated seconds per game step (integration time step)."),
+    _key("x_max", Interval(float, SMALLEST, LARGEST),
+         "Episode terminates when |x| > x_max (m); within [1e-3, 1e3] m, the scale of every length here."),
+    _key("theta_max", Interval(float, SMALLEST, math.pi),
+         "Episode terminates when |theta| > theta_max (rad from upright); at least 1e-3 rad, as x_max, and at "
+         "most pi, the pole hanging down (theta is not wrapped: beyond pi the pole would turn over unchecked)."),
+    _init_range_key("x_init_range", "cart position x (m), within [-x_max, x_max]"),
+    _init_range_key("xdot_init_range", "cart velocity (m/s), within [-1e3, 1e3]"),
+    _init_range_key("theta_init_range", "pole angle (rad), within [-theta_max, theta_max]"),
+    _init_range_key("thetadot_init_range", "angular velocity (rad/s), within [-1e3, 1e3]"),
+    _key("gravity", Interval(float, 0, LARGEST), "Gravitational acceleration (m/s^2); at most 1e3, about 100 g."),
+    _key("mass_cart", Interval(float, SMALLEST, LARGEST),
+         "Mass of the cart (kg); at least 1e-3, as the accelerations divide by the total mass."),
+    _key("mass_pole", Interval(float, 0, LARGEST, closed="right"),
+         "Mass of the pole (kg); at most 1e3, as every mass here."),
+    _key("pole_half_length", Interval(float, SMALLEST, LARGEST),
+         "Half the length of the pole (m); at least 1e-3, as the pole's angular acceleration divides by it."),
+    _key("force_magnitude", Interval(float, 0, LARGEST),
+         "Force of one push (N); at most 1e3, which accelerates the lightest cart at 1e6 m/s^2."),
+    _key("tau", Interval(float, 0, 1, closed="right"),
+         "Simulated seconds per game step, the Euler integration step; at most 1 s (CartPole-v1: 0.02 s), as "
+         "Euler's method follows the pole only while tau is well below its time scale "
+         "sqrt(pole_half_length / gravity) (0.23 s by default), and a longer step can throw the state beyond "
+         "what a float32 observation holds."),
     _key("integrator", Options("euler", "semi_implicit_euler"), "Integration scheme of the equations of motion."),
     max_steps_key(_DEFAULT["max_steps"]),
 )
+
+
+def _init_limits(p) -> dict:
+    """For each initial-state range: the largest magnitude it may reach, and the key that sets it (or None)."""
+    return {
+        "x_init_range": (p.x_max, "x_max"),
+        "xdot_init_range": (LARGEST, None),
+        "theta_init_range": (p.theta_max, "theta_max"),
+        "thetadot_init_range": (LARGEST, None),
+    }
+
+
+def _check_init_ranges(p) -> None:
+    """Refuse initial-state ranges beyond the termination thresholds or the largest initial speed.
+
+    Raises
+    ------
+    InvalidParameterError
+        An ``*_init_range`` reaches beyond ``[-x_max, x_max]`` (x),
+        ``[-theta_max, theta_max]`` (theta) or ``[-1e3, 1e3]`` (the
+        velocities); the message names the range's key and the threshold's key.
+    """
+    for name, (limit, threshold) in _init_limits(p).items():
+        low, high = p[name]
+        if low < -limit or high > limit:
+            bound = f"[-{threshold}, {threshold}] = [{-limit}, {limit}]" if threshold else f"[{-limit}, {limit}]"
+            raise InvalidParameterError(
+                f"The {name!r} parameter of CartPole must be within {bound}. Got {p[name]!r} instead."
+            )
 
 
 def cartpole_step(state: np.ndarray, force, p) -> np.ndarray:
@@ -126,13 +186,20 @@ def draw_cartpole(state, x_max: float, pole_half_length: float, width: int = 600
 class CartPole(Game):
     """Balance a pole on a cart by pushing the cart left or right.
 
-    Observation: ``(x, x_dot, theta, theta_dot)`` as float32, in
-    ``Box(-high, high)`` with ``high = (2 x_max, inf, 2 theta_max, inf)`` (as
-    CartPole-v1). Action: ``Discrete(2)``, 0 (or False) pushes left, 1 (or True)
-    pushes right. Reward: 1.0 per step, including the step that terminates, 0.0
-    for steps taken after termination. Terminated when ``|x| > x_max`` or
-    ``|theta| > theta_max``; truncated after ``max_steps`` steps. The initial
-    state draws each component uniformly from its ``*_init_range``.
+    Observation: the state ``(x, x_dot, theta, theta_dot)`` as float32,
+    clipped into ``Box(-high, high)`` with ``high = (2 x_max, inf, 2 theta_max,
+    inf)`` (as CartPole-v1). Action: ``Discrete(2)``, 0 (or False) pushes left,
+    1 (or True) pushes right. Reward: 1.0 per step, including the step that
+    terminates, 0.0 for steps taken after termination. Terminated when ``|x| >
+    x_max`` or ``|theta| > theta_max``; truncated after ``max_steps`` steps. The
+    initial state draws each component uniformly from its ``*_init_range``,
+    which must lie within the thresholds. The state of a running episode lies
+    within them too, so only the step that ends an episode, or a later one,
+    can be clipped (a cart fast enough to jump beyond ``2 x_max`` in a step).
+    A step whose state leaves float32's finite range (Euler's method diverging,
+    in practice only after the episode has ended) raises ``FloatingPointError``
+    and leaves the game as it was: it never returns a NaN or infinite
+    observation.
 
     Parameters
     ----------
@@ -143,17 +210,24 @@ class CartPole(Game):
         start centred and upright with velocities in +-0.1.
     render_mode : {"rgb_array"}, optional
         ``render()`` then returns a (400, 600, 3) uint8 image (numpy only, no pygame).
-    x_max : float, default 2.4
-    theta_max : float, default 12 degrees (0.2094 rad)
+    x_max : float in [1e-3, 1e3], default 2.4
+    theta_max : float in [1e-3, pi], default 12 degrees (0.2094 rad)
     x_init_range, xdot_init_range, theta_init_range, thetadot_init_range : (float, float), default (-0.05, 0.05)
-    gravity : float, default 9.8
-    mass_cart : float, default 1.0
-    mass_pole : float, default 0.1
-    pole_half_length : float, default 0.5
-    force_magnitude : float, default 10.0
-    tau : float, default 0.02
+        Within ``[-x_max, x_max]``, ``[-1e3, 1e3]``, ``[-theta_max, theta_max]``, ``[-1e3, 1e3]``.
+    gravity : float in [0, 1e3], default 9.8
+    mass_cart : float in [1e-3, 1e3], default 1.0
+    mass_pole : float in (0, 1e3], default 0.1
+    pole_half_length : float in [1e-3, 1e3], default 0.5
+    force_magnitude : float in [0, 1e3], default 10.0
+    tau : float in (0, 1], default 0.02
     integrator : {"euler", "semi_implicit_euler"}, default "euler"
     max_steps : int, default 500
+
+    Raises
+    ------
+    InvalidParameterError
+        A key is out of its range, or an ``*_init_range`` reaches beyond its
+        threshold (``x_max``, ``theta_max``) or beyond 1e3 (the velocities).
 
     References
     ----------
@@ -177,7 +251,11 @@ class CartPole(Game):
     >>> CartPole(x_max=-1)
     Traceback (most recent call last):
     ...
-    spikey.module.InvalidParameterError: The 'x_max' parameter of CartPole must be a float in the range (0, inf). Got -1 instead.
+    spikey.module.InvalidParameterError: The 'x_max' parameter of CartPole must be a float in the range [0.001, 1000.0]. Got -1 instead.
+    >>> CartPole(theta_init_range=(1, 2))
+    Traceback (most recent call last):
+    ...
+    spikey.module.InvalidParameterError: The 'theta_init_range' parameter of CartPole must be within [-theta_max, theta_max] = [-0.20943951023931953, 0.20943951023931953]. Got (1.0, 2.0) instead.
     """
 
     NECESSARY_KEYS = KEYS
@@ -198,6 +276,7 @@ class CartPole(Game):
     def __init__(self, preset: str | None = None, render_mode: str | None = None, **kwargs):
         super().__init__(preset, render_mode, **kwargs)
         p = self.params
+        _check_init_ranges(p)
         high = np.array([2 * p.x_max, np.inf, 2 * p.theta_max, np.inf], dtype=np.float32)
         self.observation_space = spaces.Box(-high, high, dtype=np.float32)
         self.action_space = spaces.Discrete(2)
@@ -210,23 +289,52 @@ class CartPole(Game):
         super().reset(seed=seed)
         p = self.params
         ranges = np.array([p.x_init_range, p.xdot_init_range, p.theta_init_range, p.thetadot_init_range])
+        ranges += 0.0  # -0.0 becomes 0.0: numpy's uniform refuses (0.0, -0.0), where high - low is -0.0
         self._state = self.np_random.uniform(low=ranges[:, 0], high=ranges[:, 1])
         self._steps, self._terminated = 0, False
-        return self._state.astype(np.float32), {}
+        return self._observe(self._state), {}
 
     def step(self, action):
-        """Push the cart; return ``(state, reward, terminated, truncated, {})``."""
+        """Push the cart; return ``(observation, reward, terminated, truncated, {})``.
+
+        Raises
+        ------
+        gymnasium.error.ResetNeeded
+            Before the first ``reset``.
+        InvalidParameterError
+            ``action`` is not one value of ``Discrete(2)``.
+        FloatingPointError
+            The new state does not fit a float32 observation (see the class
+            docstring); the game keeps the state it had.
+        """
         if self._state is None:
             raise gymnasium.error.ResetNeeded("Call CartPole.reset() before CartPole.step().")
         p = self.params
         push = discrete_action(action, 2, "CartPole")
-        self._state = cartpole_step(self._state, p.force_magnitude if push == 1 else -p.force_magnitude, p)
-        x, theta = self._state[0], self._state[2]
-        terminated = bool(abs(x) > p.x_max or abs(theta) > p.theta_max)
+        state = cartpole_step(self._state, p.force_magnitude if push == 1 else -p.force_magnitude, p)
+        observation = self._observe(state)
+        terminated = bool(abs(state[0]) > p.x_max or abs(state[2]) > p.theta_max)
         reward = 0.0 if self._terminated else 1.0
-        self._terminated = self._terminated or terminated
-        self._steps += 1
-        return self._state.astype(np.float32), reward, terminated, self._steps >= p.max_steps, {}
+        self._state, self._terminated, self._steps = state, self._terminated or terminated, self._steps + 1
+        return observation, reward, terminated, self._steps >= p.max_steps, {}
+
+    def _observe(self, state: np.ndarray) -> np.ndarray:
+        """``state`` (4,) as the float32 observation, clipped into ``observation_space``.
+
+        Raises
+        ------
+        FloatingPointError
+            A value of ``state`` is NaN or beyond float32's finite range.
+        """
+        if not np.all(np.abs(state) <= FLOAT32_MAX):
+            p = self.params
+            raise FloatingPointError(
+                f"CartPole diverged at step {self._steps + 1} of the episode: the state (x, x_dot, theta, theta_dot) "
+                f"= {tuple(state.tolist())} does not fit a float32 observation: tau={p.tau} s is too long an Euler "
+                f"step for these dynamics. Lower tau, and reset once an episode terminates."
+            )
+        space = self.observation_space
+        return np.clip(state, space.low, space.high).astype(np.float32)
 
     def render(self):
         """The current state as an RGB array (400, 600, 3), or None without ``render_mode``."""

@@ -25,6 +25,7 @@ __all__ = [
     "check_invalid_values_rejected",
     "check_unknown_key_rejected",
     "check_seed_determinism",
+    "check_observations_in_space",
     "check_pickle",
 ]
 
@@ -120,6 +121,31 @@ def check_seed_determinism(game: Game, n_steps: int = 20) -> None:
     require(data_equivalence(first, second, exact=True), "Two rollouts with seed 0 and the same actions differ.")
 
 
+def _require_in_space(game: Game, observation, source: str) -> None:
+    require(
+        game.observation_space.contains(observation),
+        f"{source} (seed 0, random actions) returned {observation!r}, outside the observation space "
+        f"{game.observation_space}.",
+        "return only observations in observation_space: refuse key values that start or take the state outside "
+        "it, or declare the space the game really observes.",
+    )
+
+
+def check_observations_in_space(game: Game, n_steps: int = 200) -> None:
+    """Every observation of ``reset`` and ``step`` over random actions is in ``observation_space``.
+
+    Resets when an episode terminates or is truncated, so several episodes are seen.
+    """
+    space = copy.deepcopy(game.action_space)
+    space.seed(0)
+    _require_in_space(game, game.reset(seed=0)[0], "reset")
+    for step in range(1, n_steps + 1):
+        observation, _, terminated, truncated, _ = game.step(space.sample())
+        _require_in_space(game, observation, f"step {step}")
+        if terminated or truncated:
+            _require_in_space(game, game.reset()[0], f"the reset after step {step}")
+
+
 def check_pickle(game: Game) -> None:
     """The game pickles and keeps its params (presets must use module-level functions)."""
     clone = round_trip(game, "keep the game's params picklable: module-level functions, not lambdas.")
@@ -133,6 +159,7 @@ GAME_CHECKS = (
     check_invalid_values_rejected,
     check_unknown_key_rejected,
     check_seed_determinism,
+    check_observations_in_space,
     check_pickle,
 )
 

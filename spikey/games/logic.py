@@ -38,16 +38,35 @@ def logical_xor(states: np.ndarray) -> np.ndarray:
     return np.logical_xor(states[..., 0], states[..., 1])
 
 
+def _answer_problem(answers):
+    """What is wrong with the answers to the four patterns, or None: an array (4,) of 0, 1, False or True."""
+    if isinstance(answers, Exception):
+        return answers
+    if answers.shape != (4,):
+        return f"shape {answers.shape}"
+    if answers.dtype.kind not in "biuf" or not np.isin(answers, (0, 1)).all():
+        return answers
+    return None
+
+
 def _check_vectorized(expected_value) -> None:
+    """Refuse an ``expected_value`` that does not answer the four patterns at once with actions of Discrete(2).
+
+    Raises
+    ------
+    InvalidParameterError
+        ``expected_value`` raises on the patterns of shape (4, 2), or does not
+        return an array of shape (4,) holding only 0, 1, False or True.
+    """
     try:
         answers = np.asarray(expected_value(ALL_PATTERNS.copy()))
     except Exception as error:  # noqa: BLE001 - report any failure as a bad key value
         answers = error
-    if not isinstance(answers, np.ndarray) or answers.shape != (4,):
-        got = answers if isinstance(answers, Exception) else f"shape {answers.shape}"
+    problem = _answer_problem(answers)
+    if problem is not None:
         raise InvalidParameterError(
             f"The 'expected_value' parameter of Logic must be vectorized: f(states of shape (4, 2)) "
-            f"must return an array of shape (4,). Got {got!r} instead."
+            f"must return an array of shape (4,) of answers 0, 1, False or True. Got {problem!r} instead."
         )
 
 
@@ -66,12 +85,19 @@ class Logic(Game):
         :func:`logical_xor`. Without a preset, ``expected_value`` must be given.
     expected_value : callable
         Correct answers for a batch of states: ``f(states of shape (B, 2)) ->
-        bool array (B,)``. Kept in ``params`` for the network's reward part.
-        Use a module-level function, not a lambda, so the game pickles.
+        bool array (B,)`` (or 0 and 1). Kept in ``params`` for the network's
+        reward part. Use a module-level function, not a lambda, so the game
+        pickles.
     max_steps : int, default 100
         Steps after which an episode is truncated.
     pattern_order : {"uniform", "epochs"}, default "uniform"
         Each pattern drawn uniformly, or epochs of the four patterns in random order.
+
+    Raises
+    ------
+    InvalidParameterError
+        A key is out of its range, or ``expected_value`` does not answer the
+        four patterns at once with 0, 1, False or True.
 
     Examples
     --------

@@ -19,9 +19,28 @@ import numpy as np
 from gymnasium import spaces
 
 from spikey.games.template import Game, discrete_action, max_steps_key
-from spikey.module import Interval, Key, Options
+from spikey.module import InvalidParameterError, Interval, Key, Options
 
 __all__ = ["RandState"]
+
+MAX_ONE_HOT_STATES = 2**20
+"""Most states a one-hot observation holds: 1 MiB per observation, and a network reading it needs one input per
+state (8 MiB of float64 weights per neuron)."""
+
+
+def _check_one_hot_size(p) -> None:
+    """Refuse one-hot observations too long to build.
+
+    Raises
+    ------
+    InvalidParameterError
+        ``encoding`` is "one_hot" and ``n_states`` exceeds ``MAX_ONE_HOT_STATES``.
+    """
+    if p.encoding == "one_hot" and p.n_states > MAX_ONE_HOT_STATES:
+        raise InvalidParameterError(
+            f"The 'n_states' parameter of RandState must be at most 2**20 = {MAX_ONE_HOT_STATES} with "
+            f"encoding='one_hot' (each observation holds n_states values). Got {p.n_states} instead."
+        )
 
 
 class RandState(Game):
@@ -36,11 +55,19 @@ class RandState(Game):
     Parameters
     ----------
     n_states : int, default 100
-        Number of distinct states; 100 as the stimuli of Izhikevich (2007).
+        Number of distinct states; 100 as the stimuli of Izhikevich (2007). At
+        most 2**63 - 1, as numpy's int64 generator draws the index; at most
+        2**20 with ``encoding="one_hot"``.
     encoding : {"index", "one_hot"}, default "index"
         Observation format.
     max_steps : int, default 100
         Steps after which an episode is truncated.
+
+    Raises
+    ------
+    InvalidParameterError
+        A key is out of its range, or ``n_states`` exceeds 2**20 with
+        ``encoding="one_hot"``.
 
     Examples
     --------
@@ -54,7 +81,9 @@ class RandState(Game):
     """
 
     NECESSARY_KEYS = (
-        Key("n_states", Interval(int, 1, None), "Number of distinct states (stimuli) drawn from.", default=100),
+        Key("n_states", Interval(int, 1, None),
+            "Number of distinct states (stimuli) drawn from; within int64, as numpy's generator draws the index, "
+            "and at most 2**20 with encoding='one_hot', where each observation holds n_states values.", default=100),
         Key(
             "encoding",
             Options("index", "one_hot"),
@@ -67,6 +96,7 @@ class RandState(Game):
 
     def __init__(self, preset: str | None = None, render_mode: str | None = None, **kwargs):
         super().__init__(preset, render_mode, **kwargs)
+        _check_one_hot_size(self.params)
         n = self.params.n_states
         self.observation_space = spaces.Discrete(n) if self.params.encoding == "index" else spaces.MultiBinary(n)
         self.action_space = spaces.Discrete(2)
