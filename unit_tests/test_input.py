@@ -46,7 +46,8 @@ def test_rate_map_scales_observations_from_their_bounds():
     inputs = RateMap(n_inputs=4, magnitude=1.0, input_rate=0.5, observation_low=[-2, 0], observation_high=[2, 10])
     state = inputs.encode(inputs.init_state(2, np.random.default_rng(0)), np.array([[-2, 10], [1, 2.5]]))
     np.testing.assert_allclose(state.drive, [[0, 0, 0.5, 0.5], [0.375, 0.375, 0.125, 0.125]])
-    with pytest.raises(ValueError, match=r"must lie in \[observation_low, observation_high\]; got \[\[3.0, 0.0\]\]"):
+    with pytest.raises(ValueError, match=r"must lie in \[observation_low, observation_high\]; value 0 of network 0 is "
+                                         r"3.0 \(observations \[\[3.0, 0.0\]\]\)"):
         inputs.encode(state, np.array([[3, 0]]))
     with pytest.raises(ValueError, match="RateMap has bounds for 2 observation values per network; got 1"):
         inputs.encode(state, np.array([[0]]))

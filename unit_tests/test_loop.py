@@ -216,8 +216,14 @@ def test_a_game_too_wide_for_the_network_fails_naming_both():
             self.observation_space = spaces.Box(0.0, 1.0, (3,))
 
     with pytest.raises(InvalidParameterError, match=r"The 'n_observations' parameter of StaticMap must be at most "
-                                                    r"n_inputs=1. Got 3 instead. \(n_observations=3 came from the game Wide"):
+                                                    r"n_inputs=1 \(one input group per value\). Got 3 instead. \(n_observations=3 came from the game Wide"):
         GenericLoop(Narrow, Wide, n_episodes=1, len_episode=2)()
     with pytest.raises(InvalidParameterError, match="Narrow and Wide do not fit: the game's observations have 3 "
                                                     "values, the network's input part takes n_observations=1"):
         GenericLoop(Narrow, Wide, n_episodes=1, len_episode=2, n_observations=1)()
+
+
+def test_a_continuous_action_space_needs_a_readout_of_action_vectors():
+    with pytest.raises(InvalidParameterError, match=r"Driver and GymWrapper\(Pendulum-v1\) do not fit: TopAction chooses "
+                                                    "one discrete action per step, the game's actions are continuous"):
+        GenericLoop(Driver, "Pendulum-v1", n_episodes=1, len_episode=3, progress=False)()

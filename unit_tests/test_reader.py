@@ -50,3 +50,19 @@ def test_a_corrupt_rows_file_is_named(tmp_path, text, problem):
         read_rows(path)
     with pytest.raises(ValueError, match=f"{path}, {problem}"):
         Reader(tmp_path)
+
+
+def test_a_missing_folder_and_a_bad_trial_configuration_are_named(tmp_path):
+    with pytest.raises(ValueError, match="absent is not a folder \\(it does not exist\\)"):
+        Reader(tmp_path / "absent")
+    (tmp_path / "trial_a").mkdir()
+    (tmp_path / "trial_a" / "params.json").write_text("[1, 2]")
+    write_rows(tmp_path / "trial_a" / "result.json", [{"reward": 1.0}])
+    with pytest.raises(ValueError, match="params.json does not hold a JSON object"):
+        Reader(tmp_path)
+
+
+def test_workers_are_read_in_rank_order(tmp_path):
+    for worker in (2, 10):
+        write_rows(tmp_path / "checkpoint_01" / f"worker-{worker}" / "episodes.jsonl", [{"episode": 0, "worker": worker}])
+    assert Reader(tmp_path).df["worker"].tolist() == [2, 10]

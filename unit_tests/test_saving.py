@@ -114,3 +114,20 @@ def test_a_corrupt_or_foreign_save_is_refused_naming_the_file(tmp_path, corrupt,
     corrupt(net.save(tmp_path / "net"))
     with pytest.raises(ValueError, match=f"{tmp_path / 'net'}/.*{message}"):
         Network.load(tmp_path / "net")
+
+
+def test_a_scheduled_network_holds_its_schedule_from_construction_and_through_loading(tmp_path):
+    decay = LinearDecay(key="learning_rate", t_stop=10, value_start=1.0, value_stop=0.0)
+    net = SmallRL(keys={"seed": 2}, parts={"modifiers": [decay]})
+    assert net.parts["synapses"].params.learning_rate == 1.0  # episode 0, before any set_episode
+    net.reset()
+    loaded = Network.load(net.save(tmp_path / "scheduled"))
+    assert loaded.parts["synapses"].params.learning_rate == 1.0
+    for a, b in zip(play(net, PATTERNS), play(loaded, PATTERNS)):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_a_template_defined_in_a_script_is_refused(tmp_path):
+    script_class = type("Script", (SmallRL,), {"__module__": "__main__"})
+    with pytest.raises(InvalidParameterError, match="anything defined in a script or notebook run as __main__"):
+        script_class(keys={"seed": 0}).save(tmp_path / "x")

@@ -224,11 +224,24 @@ def test_a_schedule_that_leaves_the_range_fails_at_construction_naming_the_modif
         SmallRL(parts={"modifiers": [decay]})
 
 
-def test_a_float_schedule_on_an_int_key_fails_at_construction():
+def test_a_schedule_with_fractions_on_an_int_key_fails_at_construction():
     with pytest.raises(InvalidParameterError, match=re.escape(
-            "DropOff(key='refractory_period') gives 2.0 at episode 0: The 'refractory_period' parameter of LIF must "
-            "be an int in the range [0, 2**63 - 1]. Got 2.0 instead.")):
-        SmallRL(parts={"modifiers": [DropOff(key="refractory_period", t_stop=3, value_start=2, value_stop=0)]})
+            "LinearDecay(key='refractory_period') gives 1.5 at episode 1: The 'refractory_period' parameter of LIF "
+            "must be an int in the range [0, 2**63 - 1]. Got 1.5 instead.")):
+        SmallRL(parts={"modifiers": [LinearDecay(key="refractory_period", t_stop=2, value_start=3, value_stop=0)]})
+
+
+def test_whole_values_schedule_an_int_key_from_construction():
+    net = SmallRL(parts={"modifiers": [DropOff(key="processing_time", t_stop=3, value_start=20, value_stop=10)]})
+    assert net.params.processing_time == 20 and type(net.params.processing_time) is int  # episode 0 at construction
+    net.set_episode(3)
+    assert net.params.processing_time == 10
+
+
+def test_two_schedules_of_one_key_are_refused():
+    with pytest.raises(InvalidParameterError, match="Two modifiers of SmallRL schedule 'learning_rate'"):
+        SmallRL(parts={"modifiers": [LinearDecay(key="learning_rate", t_stop=10, value_start=1.0, value_stop=0.0),
+                                     DropOff(key="learning_rate", t_stop=3, value_start=0.5, value_stop=0.1)]})
 
 
 def test_a_long_schedule_is_checked_at_evenly_spaced_episodes():
@@ -252,11 +265,12 @@ def test_each_distinct_scheduled_value_is_validated_once():
     CountingLIF.built.clear()
     SmallRL(parts={"neurons": CountingLIF,
                    "modifiers": [DropOff(key="prob_rand_fire", t_stop=1000, value_start=0.1, value_stop=0.0)]})
-    assert [params.prob_rand_fire for params in CountingLIF.built] == [0.02, 0.1, 0.0]  # the network's own, then 2
+    # the network's own, the 2 values checked, then episode 0 applied
+    assert [params.prob_rand_fire for params in CountingLIF.built] == [0.02, 0.1, 0.0, 0.1]
     CountingLIF.built.clear()
     SmallRL(parts={"neurons": CountingLIF,
                    "modifiers": [LinearDecay(key="prob_rand_fire", t_stop=10 ** 6, value_start=0.1, value_stop=0.0)]})
-    assert len(CountingLIF.built) == 1 + 1001
+    assert len(CountingLIF.built) == 1 + 1001 + 1
 
 
 def test_schedules_of_keys_checked_together_are_validated_together():

@@ -94,5 +94,6 @@ def test_any_width_but_the_declared_one_is_refused(width, batch):
 def test_n_observations_must_fit_the_part():
     with pytest.raises(Exception, match="The 'n_observations' parameter of RBF must be 2, as its other keys fix. Got 3"):
         network(RBF, n_observations=3)
-    with pytest.raises(Exception, match="The 'n_observations' parameter of StaticMap must be at most n_inputs=4. Got 5"):
+    with pytest.raises(Exception, match=r"The 'n_observations' parameter of StaticMap must be at most n_inputs=4 "
+                                        r"\(one input group per value\). Got 5"):
         network(StaticMap, n_observations=5)

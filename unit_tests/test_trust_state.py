@@ -118,3 +118,15 @@ def test_a_value_too_large_for_float64_stops_the_run_at_the_tick_it_shows():
                                                  r"\(at \(0, \d+\)\): some key's value is too large"):
         for _ in range(50):
             net.reward([1, 0], net.tick([1, 0]))
+
+
+@pytest.mark.filterwarnings("ignore:overflow encountered", "ignore:invalid value encountered")
+def test_a_state_load_would_refuse_is_not_saved(tmp_path):
+    net = FlorianXOR(keys={"seed": 0, "a_plus": 1e250})
+    net.reset()
+    with pytest.raises(FloatingPointError):
+        for _ in range(50):
+            net.reward([1, 0], net.tick([1, 0]))
+    with pytest.raises(InvalidParameterError, match="FlorianXOR.save: .* must be finite; .* a state load would refuse"):
+        net.save(tmp_path / "broken")
+    assert not (tmp_path / "broken").exists()

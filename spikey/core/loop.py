@@ -130,14 +130,20 @@ def _check_sizes(network, game):
     inputs = network.parts["inputs"]
     width, size, n_inputs = gymnasium.spaces.flatdim(game.observation_space), inputs.observation_size(), \
         inputs.params.n_inputs
-    names = f"{type(network).__name__} and {type(game.unwrapped).__name__}"
+    names = f"{type(network).__name__} and {getattr(game.unwrapped, '_owner', type(game.unwrapped).__name__)}"
     if width > n_inputs or size not in (None, width):
         takes = f"n_observations={size}" if size is not None else f"at most n_inputs={n_inputs}"
         raise InvalidParameterError(
             f"{names} do not fit: the game's observations have {width} values, the network's input part takes "
             f"{takes} (each value drives a group of inputs)."
         )
-    n_actions = network.parts["readout"].params.get("n_actions")
+    readout = network.parts["readout"]
+    if isinstance(game.action_space, gymnasium.spaces.Box) and not readout.VECTOR_ACTIONS:
+        raise InvalidParameterError(
+            f"{names} do not fit: {type(readout).__name__} chooses one discrete action per step, the game's actions "
+            f"are continuous, {game.action_space}; use a readout of action vectors (NeuronRates, PopulationVector)."
+        )
+    n_actions = readout.params.get("n_actions")
     if isinstance(game.action_space, gymnasium.spaces.Discrete) and n_actions not in (None, game.action_space.n):
         raise InvalidParameterError(
             f"{names} do not fit: the readout chooses among n_actions={n_actions} actions, the game has "

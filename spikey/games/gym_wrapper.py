@@ -99,7 +99,11 @@ def _array_action(space: spaces.Space, action) -> np.ndarray | None:
 def _find_spec(env_id: str, owner: str):
     module, _, name = env_id.rpartition(":")
     if module:
-        importlib.import_module(module)
+        try:
+            importlib.import_module(module)
+        except ImportError as error:
+            raise InvalidParameterError(f"{owner} cannot import {module!r}, the module before ':' in the Gymnasium id "
+                                        f"{env_id!r} that registers it: {error}.") from None
     try:
         return gymnasium.spec(name)
     except gymnasium.error.Error as error:

@@ -38,6 +38,22 @@ def read_rows(path) -> list:
     return rows
 
 
+def _json_object(path: Path) -> dict:
+    """A JSON file holding one object; ValueError naming the file otherwise."""
+    try:
+        value = json.loads(path.read_text(errors="replace"))
+    except json.JSONDecodeError as error:
+        raise ValueError(f"{path} is not valid JSON: {error}.") from None
+    if not isinstance(value, dict):
+        raise ValueError(f"{path} does not hold a JSON object of parameters.")
+    return value
+
+
+def _worker_rank(folder: Path) -> int:
+    """k of a ``worker-<k>`` folder, so worker-10 comes after worker-2."""
+    return int(folder.name.rpartition("-")[2])
+
+
 class Reader:
     """Reads a Ray Train run (checkpoints with ``worker-<k>/``) or a Ray Tune experiment (trial folders).
 
@@ -72,11 +88,13 @@ class Reader:
 
     def __init__(self, path):
         self.path = Path(path)
+        if not self.path.is_dir():
+            raise ValueError(f"{self.path} is not a folder{'' if self.path.exists() else ' (it does not exist)'}.")
         checkpoints = sorted(p for p in self.path.glob("checkpoint_*") if any(p.glob(f"worker-*/{ROWS_FILE}")))
         trials = sorted(p.parent for p in self.path.glob("*/result.json"))
         if checkpoints:
             self.kind, self.checkpoint = "train", checkpoints[-1]
-            self.df = pd.DataFrame([row for folder in sorted(self.checkpoint.glob("worker-*"))
+            self.df = pd.DataFrame([row for folder in sorted(self.checkpoint.glob("worker-*"), key=_worker_rank)
                                     for row in read_rows(folder / ROWS_FILE)])
         elif trials:
             self.kind, self.checkpoint = "tune", None
@@ -88,7 +106,7 @@ class Reader:
 
     @staticmethod
     def _trial_row(trial: Path, row: dict) -> dict:
-        config = json.loads((trial / "params.json").read_text()) if (trial / "params.json").exists() else {}
+        config = _json_object(trial / "params.json") if (trial / "params.json").exists() else {}
         metrics = {name: value for name, value in row.items() if name != "config"}
         return {**{f"config/{name}": value for name, value in config.items()}, **metrics, "trial": trial.name}
 

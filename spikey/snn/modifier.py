@@ -69,8 +69,10 @@ class Modifier(Module):
         values = np.array([self.value(int(e)) for e in np.atleast_1d(episode)])
         value = values[0].item() if np.all(values == values[0]) else values
         when = f"episode {int(episode)}" if np.ndim(episode) == 0 else f"episodes {np.asarray(episode).tolist()}"
-        key = self.params.key
-        return key, value, f"{type(self).__name__}(key={key!r}) gives {value!r} at {when}"
+        key, source = self.params.key, f"{type(self).__name__}(key={self.params.key!r}) gives {value!r} at {when}"
+        if isinstance(value, float) and value.is_integer():  # an int key takes whole values; a float key widens them
+            value = int(value)
+        return key, value, source
 
 
 class LinearDecay(Modifier):

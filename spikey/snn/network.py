@@ -177,7 +177,7 @@ class Network:
         self._check_dimensions()
         self._check_modifiers(declared)
         self.training = True
-        self.episode = 0
+        self.set_episode(0)  # the schedules hold from construction
         self.step_monitors = []  # callables (neuron_state, spikes) run after every timestep
         self.rng = np.random.default_rng(self.params.seed)
         batch = self.params.batch_size
@@ -302,6 +302,11 @@ class Network:
             if declared[name][0].fixed:
                 raise InvalidParameterError(f"Key {name!r} is fixed at construction ({declared[name][0].doc}); it "
                                             f"cannot be scheduled by {type(modifier).__name__}.")
+        keys = [modifier.params.key for modifier in self.modifiers]
+        twice = sorted({key for key in keys if keys.count(key) > 1})
+        if twice:
+            raise InvalidParameterError(f"Two modifiers of {type(self).__name__} schedule {twice[0]!r}; give one "
+                                        "schedule per key (the later would silently override the earlier).")
         checked = set()
         for episode in sorted(set().union(*(modifier.checked_episodes().tolist() for modifier in self.modifiers))):
             changes = [modifier.change(episode) for modifier in self.modifiers]
@@ -643,7 +648,7 @@ class Network:
         if batch == 1:
             return array[None]
         if array.ndim == 0 or len(array) != batch:
-            raise ValueError(
+            raise InvalidParameterError(
                 f"{type(self).__name__} with batch_size={batch} expects {batch} values for {name!r}, "
                 f"got {array.shape}."
             )
@@ -694,7 +699,18 @@ class Network:
         return {name: np.array(array, copy=True) for name, array in arrays.items()}
 
     def save(self, path):
-        """Save this network into the folder ``path`` (see :mod:`spikey.snn.saving`); return the folder."""
+        """Save this network into the folder ``path`` (see :mod:`spikey.snn.saving`); return the folder.
+
+        Raises
+        ------
+        InvalidParameterError
+            For a state :meth:`set_state` would refuse (non-finite after a
+            tick that raised FloatingPointError), or a key, part or template
+            that cannot be saved.
+        """
+        problem = self._state_problem(self.get_state())
+        if problem:
+            raise InvalidParameterError(f"{type(self).__name__}.save: {problem}; a state load would refuse is not saved.")
         return save_network(self, path)
 
     @classmethod

@@ -96,7 +96,11 @@ class RLNetwork(Network):
         batch = self.params.batch_size
         values = np.asarray(reward, dtype=object)
         if values.shape in ([(), (1,)] if batch == 1 else [(batch,)]) and all(map(_is_number, values.flat)):
-            rewards = values.astype(np.float64).reshape(batch)
+            with np.errstate(over="ignore"):
+                try:
+                    rewards = values.astype(np.float64).reshape(batch)
+                except OverflowError:  # an int beyond float64
+                    rewards = np.full(batch, np.inf)
             if np.all(np.isfinite(rewards)):
                 return rewards
         shape = "a number, or an array of shape (1,)," if batch == 1 else f"an array of shape ({batch},)"

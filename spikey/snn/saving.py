@@ -31,10 +31,11 @@ FORMAT = "spikey.network/1"
 
 def _import_path(obj, what: str) -> str:
     module, name = getattr(obj, "__module__", None), getattr(obj, "__qualname__", "")
-    if not module or not name or "<" in name:
+    if not module or module == "__main__" or not name or "<" in name:
         raise InvalidParameterError(
             f"{what} is {obj!r}, which cannot be saved by import path: define it at the top level of a module "
-            "(a lambda or a function defined inside another cannot be imported again)."
+            "file (a lambda, a function defined inside another, or anything defined in a script or notebook run as "
+            "__main__ cannot be imported again)."
         )
     return f"{module}:{name}"
 
@@ -120,7 +121,7 @@ def load_network(path):
         raise ValueError(f"{path} holds no saved network: expected config.json and state.npz in it.")
     try:
         config = json.loads(config_file.read_text())
-    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as error:
         raise ValueError(f"{config_file} is not valid JSON: {error}.") from None
     if not isinstance(config, dict) or config.get("format") != FORMAT:
         raise ValueError(f"{config_file} is not a saved spikey network (format {FORMAT!r}).")

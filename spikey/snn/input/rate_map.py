@@ -30,7 +30,7 @@ class RateMap(Input):
     InvalidParameterError
         At construction, if only one bound is given, if their lengths differ,
         if a bound is infinite, or if a low bound is not below its high bound.
-    ValueError
+    InvalidParameterError
         In ``encode``, for a value outside the bounds (or NaN), or a number of
         values per network other than the bounds'.
 
@@ -72,10 +72,13 @@ class RateMap(Input):
         else:
             low, high, bounds = np.array(p.observation_low), np.array(p.observation_high), "[observation_low, observation_high]"
             if values.shape[1] != low.size:
-                raise ValueError(f"RateMap has bounds for {low.size} observation values per network; "
-                                 f"got {values.shape[1]}.")
-        if not np.all((values >= low) & (values <= high)):  # NaN fails too
-            raise ValueError(f"RateMap observation values must lie in {bounds}; got {values.tolist()}.")
+                raise InvalidParameterError(f"RateMap has bounds for {low.size} observation values per network; "
+                                            f"got {values.shape[1]}.")
+        outside = ~((values >= low) & (values <= high))  # NaN is outside too
+        if outside.any():
+            b, i = (int(k) for k in np.argwhere(outside)[0])
+            raise InvalidParameterError(f"RateMap observation values must lie in {bounds}; value {i} of network {b} "
+                                        f"is {values[b, i]} (observations {values.tolist()}).")
         return InputState(self.spread((values - low) / (high - low)) * self.params.input_rate)
 
 

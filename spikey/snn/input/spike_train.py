@@ -71,7 +71,7 @@ class SpikeTrain(Input):
         symbols = np.asarray(observations).reshape(-1)
         n_symbols = len(self.params.spike_trains)
         if symbols.dtype.kind not in "iu" or symbols.min() < 0 or symbols.max() >= n_symbols:
-            raise ValueError(f"SpikeTrain observations must be integer symbols in [0, {n_symbols}); got {symbols}.")
+            raise InvalidParameterError(f"SpikeTrain observations must be integer symbols in [0, {n_symbols}); got {symbols}.")
         return SpikeTrainState(symbols.astype(np.int64), np.zeros_like(state.time))
 
     def step(self, state, rng, n_steps=1):

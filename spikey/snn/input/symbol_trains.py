@@ -103,7 +103,7 @@ class SymbolTrains(Input):
         symbols = self.groups(observations)
         n_symbols = self.params.n_symbols
         if not np.all((symbols == np.round(symbols)) & (symbols >= 0) & (symbols < n_symbols)):
-            raise ValueError(f"SymbolTrains observations must be integer symbols in [0, {n_symbols}); got {symbols}.")
+            raise InvalidParameterError(f"SymbolTrains observations must be integer symbols in [0, {n_symbols}); got {symbols}.")
         shown = np.ones_like(state.shown)
         return SymbolTrainsState(state.trains, self.spread(symbols.astype(np.int64)), shown, np.zeros_like(state.time))
 

@@ -71,7 +71,9 @@ class Input(Module):
             )
         own = self.own_observation_size()
         if p.n_observations is not None and (p.n_observations > p.n_inputs or own not in (None, p.n_observations)):
-            expected = f"{own}, as its other keys fix" if own is not None else f"at most n_inputs={p.n_inputs}"
+            too_many = p.n_observations > p.n_inputs
+            expected = f"at most n_inputs={p.n_inputs} (one input group per value)" if too_many else \
+                f"{own}, as its other keys fix"
             raise InvalidParameterError(
                 f"The 'n_observations' parameter of {owner} must be {expected}. Got {p.n_observations} instead."
             )

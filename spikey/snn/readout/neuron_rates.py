@@ -14,5 +14,7 @@ class NeuronRates(GroupReadout):
     array([[0.2, 0.1]])
     """
 
+    VECTOR_ACTIONS = True
+
     def __call__(self, rates, rng):
         return self.group_rates(rates)

@@ -16,6 +16,8 @@ class PopulationVector(GroupReadout):
            [0.  , 0.  ]])
     """
 
+    VECTOR_ACTIONS = True
+
     def __call__(self, rates, rng):
         groups = self.group_rates(rates)
         total = groups.sum(axis=1, keepdims=True)

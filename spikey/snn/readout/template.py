@@ -13,9 +13,15 @@ from spikey.module import InvalidParameterError, Module
 
 
 class Readout(Module):
-    """Base class of readouts; subclasses implement ``__call__(rates, rng)``."""
+    """Base class of readouts; subclasses implement ``__call__(rates, rng)``.
+
+    ``VECTOR_ACTIONS`` says which: False (the default) for one discrete action
+    per network (B,), True for an action vector per network (B, n_actions),
+    which a game with a continuous (Box) action space needs.
+    """
 
     NECESSARY_KEYS = (N_OUTPUTS,)
+    VECTOR_ACTIONS = False
 
     def __call__(self, rates: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         """Actions from output rates (B, n_outputs)."""
