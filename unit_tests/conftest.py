@@ -64,4 +64,43 @@ def ray_session(tmp_path_factory):
 
     ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
     yield ray
+    started = _descendants(os.getpid())  # Ray's processes, started by this session
     ray.shutdown()
+    _end(started)
+
+
+def _descendants(pid: int) -> set:
+    """Ids of the processes below ``pid``, read from /proc (empty where there is none)."""
+    import pathlib
+
+    parents = {}
+    for stat in pathlib.Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rpartition(")")[2].split()
+        except OSError:
+            continue
+        parents.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    found, todo = set(), [pid]
+    while todo:
+        children = parents.get(todo.pop(), [])
+        found.update(children)
+        todo += children
+    return found
+
+
+def _end(pids: set, wait: float = 5.0):
+    """Give the processes ``wait`` seconds to exit after ray.shutdown(), then kill those left (a loaded machine can
+    leave a Ray actor behind)."""
+    import os
+    import signal
+    import time
+
+    deadline = time.monotonic() + wait
+    while pids and time.monotonic() < deadline:
+        pids = {pid for pid in pids if os.path.exists(f"/proc/{pid}")}
+        time.sleep(0.2)
+    for pid in pids:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
