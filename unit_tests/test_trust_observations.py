@@ -97,3 +97,15 @@ def test_n_observations_must_fit_the_part():
     with pytest.raises(Exception, match=r"The 'n_observations' parameter of StaticMap must be at most n_inputs=4 "
                                         r"\(one input group per value\). Got 5"):
         network(StaticMap, n_observations=5)
+
+
+def test_one_observation_with_its_batch_axis_plays_as_without():
+    from spikey.experiments import FlorianXOR  # rewarded during the tick: its rewarder sees the observations too
+
+    plain, batched = FlorianXOR(keys={"seed": 3}), FlorianXOR(keys={"seed": 3})
+    plain.reset()
+    batched.reset()
+    for pattern in ([1, 0], [1, 1], [0, 1]):
+        assert plain.tick(pattern) == batched.tick([pattern])
+        assert plain.reward(pattern, 1) == batched.reward([pattern], 1)
+    np.testing.assert_array_equal(plain.weights, batched.weights)

@@ -630,7 +630,8 @@ class Network:
             array = np.asarray(state)
         except ValueError:  # ragged
             array = np.asarray(None)
-        batched = array[None] if batch == 1 else array
+        one_given_batched = batch == 1 and array.ndim >= 2 and len(array) == 1  # shape (1, n): already batched
+        batched = array[None] if batch == 1 and not one_given_batched else array
         numeric = array.dtype.kind in "biuf" and batched.ndim > 0 and len(batched) == batch
         width = batched[0].size if numeric else 0
         fits = width == size if size is not None else 1 <= width <= n_inputs
