@@ -5,10 +5,10 @@ from gymnasium import spaces
 
 from spikey.core import ExperimentCallback, GenericLoop
 from spikey.experiments import FlorianXOR
-from spikey.games import Game, Logic
+from spikey.games import Game, Logic, RandState
 from spikey.module import Interval, InvalidParameterError, Key
 from spikey.snn import RLNetwork
-from spikey.snn.input import RateMap, StaticMap
+from spikey.snn.input import RateMap, SpikeTrain, StaticMap
 from spikey.snn.modifier import LinearDecay
 from spikey.snn.neuron import LIF
 from spikey.snn.readout import Threshold, TopAction
@@ -227,3 +227,15 @@ def test_a_continuous_action_space_needs_a_readout_of_action_vectors():
     with pytest.raises(InvalidParameterError, match=r"Driver and GymWrapper\(Pendulum-v1\) do not fit: TopAction chooses "
                                                     "one discrete action per step, the game's actions are continuous"):
         GenericLoop(Driver, "Pendulum-v1", n_episodes=1, len_episode=3, progress=False)()
+
+
+def test_a_discrete_state_number_is_one_observation_value():
+    """RandState(encoding="index") shows a state number: one value, as the network and the loop both count it."""
+    class Symbols(RLNetwork):
+        parts = {"inputs": SpikeTrain, "neurons": LIF, "weights": Random, "synapses": RLSTDP, "readout": TopAction}
+        keys = {**{k: v for k, v in Driver.keys.items() if k != "input_rate"}, "n_inputs": 4, "n_actions": 2,
+                "spike_trains": np.ones((3, 5, 4), dtype=bool)}
+
+    network, _, results, _ = GenericLoop(Symbols, RandState, n_states=3, encoding="index", n_episodes=1,
+                                         len_episode=2, seed=0, progress=False)()
+    assert network.parts["inputs"].observation_size() == 1 and results["steps"].tolist() == [[2.0]]

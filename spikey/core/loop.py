@@ -36,7 +36,7 @@ from spikey.games.gym_wrapper import GymWrapper
 from spikey.games.template import Game
 from spikey.games.vector import VectorGame
 from spikey.module import InvalidParameterError, Interval, Key, Module, Options, unknown_key_error
-from spikey.snn.network import Network
+from spikey.snn.network import Network, observation_width
 from spikey.snn.rl_network import ActiveRLNetwork, RLNetwork
 
 __all__ = ["TrainingLoop", "GenericLoop"]
@@ -128,8 +128,7 @@ class TrainingLoop(Module):
 
 def _check_sizes(network, game):
     inputs = network.parts["inputs"]
-    width, size, n_inputs = gymnasium.spaces.flatdim(game.observation_space), inputs.observation_size(), \
-        inputs.params.n_inputs
+    width, size, n_inputs = observation_width(game.observation_space), inputs.observation_size(), inputs.params.n_inputs
     names = f"{type(network).__name__} and {getattr(game.unwrapped, '_owner', type(game.unwrapped).__name__)}"
     if width > n_inputs or size not in (None, width):
         takes = f"n_observations={size}" if size is not None else f"at most n_inputs={n_inputs}"

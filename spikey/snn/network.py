@@ -84,10 +84,15 @@ def game_parameters(game) -> dict:
         return {}
     params = getattr(game, "params", None)
     params = dict(params if params is not None else getattr(game.unwrapped, "params", {}))
-    shape = getattr(getattr(game, "single_observation_space", getattr(game, "observation_space", None)), "shape", None)
-    if shape is not None:
-        params.setdefault("n_observations", int(np.prod(shape)))
+    space = getattr(game, "single_observation_space", getattr(game, "observation_space", None))
+    if getattr(space, "shape", None) is not None:
+        params.setdefault("n_observations", observation_width(space))
     return params
+
+
+def observation_width(space) -> int:
+    """Values in one observation of ``space`` as a network receives it: 1 for a Discrete state number."""
+    return int(np.prod(space.shape))
 
 
 def _restored(value, role: str, arrays: dict):
