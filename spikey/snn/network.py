@@ -104,7 +104,8 @@ def _restored(value, role: str, arrays: dict):
 
 def _describe(value) -> str:
     """A value for an error message: its shape and dtype, and a short repr."""
-    text = repr(value) if len(repr(value)) <= 80 else repr(value)[:77] + "..."
+    text = repr(value)
+    text = text if len(text) <= 80 else text[:77] + "..."
     try:
         array = np.asarray(value)
         return f"shape {array.shape}, dtype {array.dtype}: {text}"
