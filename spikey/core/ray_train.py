@@ -35,7 +35,7 @@ import numpy as np
 from tqdm import tqdm
 
 from spikey.core.loop import GenericLoop
-from spikey.logging.reader import ROWS_FILE, read_rows
+from spikey.logging.reader import ROWS_FILE, checkpoint_rows, read_rows
 from spikey.snn.network import Network
 
 __all__ = ["train", "TrainRun", "worker_seed", "load_worker_network"]
@@ -243,5 +243,5 @@ def train(network_template, game_template, *, num_workers: int = 1, checkpoint_e
         except WorkerGroupError as error:
             raise _worker_error(error, name, max_failures) from error
     checkpoint = Path(result.checkpoint.path)
-    rows = [row for folder in sorted(checkpoint.glob("worker-*")) for row in read_rows(folder / ROWS_FILE)]
+    rows = checkpoint_rows(checkpoint)
     return TrainRun(Path(result.path), checkpoint, rows)

@@ -12,7 +12,7 @@ import pandas as pd
 
 from spikey.snn.network import Network
 
-__all__ = ["Reader", "read_rows"]
+__all__ = ["Reader", "read_rows", "checkpoint_rows"]
 
 ROWS_FILE = "episodes.jsonl"
 
@@ -27,15 +27,22 @@ def read_rows(path) -> list:
     """
     path, rows = Path(path), []
     for number, line in enumerate(path.read_text(errors="replace").splitlines(), 1):
+        if not line.strip():
+            continue
         try:
-            row = json.loads(line) if line.strip() else None
+            row = json.loads(line)
         except json.JSONDecodeError as error:
             raise ValueError(f"{path}, line {number}, is not valid JSON: {error}.") from None
-        if line.strip() and not isinstance(row, dict):
+        if not isinstance(row, dict):
             raise ValueError(f"{path}, line {number}, is not a JSON object of results: {line[:80]!r}.")
-        if row is not None:
-            rows.append(row)
+        rows.append(row)
     return rows
+
+
+def checkpoint_rows(checkpoint) -> list:
+    """Every worker's rows in a Ray Train checkpoint folder (``worker-<k>/``), in rank order (worker-10 after 2)."""
+    folders = sorted(Path(checkpoint).glob("worker-*"), key=lambda folder: int(folder.name.rpartition("-")[2]))
+    return [row for folder in folders for row in read_rows(folder / ROWS_FILE)]
 
 
 def _json_object(path: Path) -> dict:
@@ -47,11 +54,6 @@ def _json_object(path: Path) -> dict:
     if not isinstance(value, dict):
         raise ValueError(f"{path} does not hold a JSON object of parameters.")
     return value
-
-
-def _worker_rank(folder: Path) -> int:
-    """k of a ``worker-<k>`` folder, so worker-10 comes after worker-2."""
-    return int(folder.name.rpartition("-")[2])
 
 
 class Reader:
@@ -94,8 +96,7 @@ class Reader:
         trials = sorted(p.parent for p in self.path.glob("*/result.json"))
         if checkpoints:
             self.kind, self.checkpoint = "train", checkpoints[-1]
-            self.df = pd.DataFrame([row for folder in sorted(self.checkpoint.glob("worker-*"), key=_worker_rank)
-                                    for row in read_rows(folder / ROWS_FILE)])
+            self.df = pd.DataFrame(checkpoint_rows(self.checkpoint))
         elif trials:
             self.kind, self.checkpoint = "tune", None
             self.df = pd.DataFrame([self._trial_row(trial, row) for trial in trials
