@@ -314,12 +314,12 @@ def test_unsupervised_network_runs_without_rewarder():
 def test_active_network_rewards_each_output_spike():
     net = SmallActive(keys={"seed": 0, "prob_rand_fire": 0.2})
     net.reset()
-    net._observations = PATTERNS[1][None]
+    net._score = net.parts["rewarder"].scorer(PATTERNS[1][None])  # what tick sets before it runs
     spikes = np.zeros((1, 7), dtype=bool)
     assert net.continuous_reward(spikes) is None  # no output spike, no reward
     spikes[0, -1] = True
     np.testing.assert_array_equal(net.continuous_reward(spikes), [1.0])
-    net._observations = PATTERNS[3][None]
+    net._score = net.parts["rewarder"].scorer(PATTERNS[3][None])
     np.testing.assert_array_equal(net.continuous_reward(spikes), [-1.0])
 
 

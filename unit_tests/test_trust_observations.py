@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from spikey.games import Logic
+from spikey.module import InvalidParameterError
 from spikey.snn import Network
 from spikey.snn.input import RBF, RateMap, SpikeTrain, StaticMap, SymbolTrains
 from spikey.snn.neuron import LIF
@@ -109,3 +110,17 @@ def test_one_observation_with_its_batch_axis_plays_as_without():
         assert plain.tick(pattern) == batched.tick([pattern])
         assert plain.reward(pattern, 1) == batched.reward([pattern], 1)
     np.testing.assert_array_equal(plain.weights, batched.weights)
+
+
+@pytest.mark.parametrize("batch, observation", [(1, [[0, 1], [1, 0]]), (3, [[[0, 1]], [[1, 0]], [[1, 1]]])])
+def test_observations_the_rewarder_cannot_score_are_refused_before_anything_runs(batch, observation):
+    """At a width the inputs take, but a shape whose expected_value is not one answer per network."""
+    from conftest import SmallActive
+    net = SmallActive(keys={"seed": 0, "batch_size": batch})
+    net.reset()
+    before = net.get_state()
+    with pytest.raises(InvalidParameterError, match=r"SmallActive: its rewarder cannot score 'state' .*MatchExpected: "
+                                                    r"expected_value must give one answer per state, shape \(\d,\)"):
+        net.tick(observation)
+    after = net.get_state()
+    assert all(np.array_equal(before[name], after[name]) for name in before)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 
 import gymnasium
+import numpy as np
 from gymnasium.utils.env_checker import check_env, data_equivalence
 
 from spikey._conformance import BadType, Problem, global_rng_untouched, require, round_trip
@@ -27,6 +28,7 @@ __all__ = [
     "check_seed_determinism",
     "check_observations_in_space",
     "check_pickle",
+    "check_bad_actions_refused",
 ]
 
 UNKNOWN_KEY = "spikey_check_unknown_key"
@@ -152,6 +154,57 @@ def check_pickle(game: Game) -> None:
     require(clone.params == game.params, "The unpickled game has different params.")
 
 
+def bad_actions(space: gymnasium.Space) -> dict:
+    """Actions outside ``space``, by kind: missing, not a number, NaN, out of range, a fraction, the wrong shape."""
+    cases = {"None": None, "a string": "0", "an object": BadType()}
+    if isinstance(space, gymnasium.spaces.Discrete):
+        start, n = int(space.start), int(space.n)
+        return {**cases, "NaN": np.nan, "one below the range": start - 1, "one above the range": start + n,
+                "a fraction": start + 0.5, "two actions": [start, start]}
+    if isinstance(space, gymnasium.spaces.Box):
+        low = np.where(np.isfinite(space.low), space.low, 0.0)
+        below = np.where(np.isfinite(space.low), space.low - 1.0, np.nan)
+        return {**cases, "NaN": np.full(space.shape, np.nan), "below the bounds or NaN": below,
+                "one value too many": np.append(low, low.flat[:1])}
+    return cases
+
+
+def check_bad_actions_refused(game: Game) -> None:
+    """``step`` refuses actions outside ``action_space`` with an error naming the game, before anything changes.
+
+    After each refused action the game must go on exactly as a copy taken
+    before it: the same step with a valid action gives the same result.
+    """
+    name = type(game).__name__
+    game.reset(seed=0)
+    valid = _first_action(game.action_space)
+    for kind, action in bad_actions(game.action_space).items():
+        before = copy.deepcopy(game)
+        try:
+            game.step(action)
+        except (ValueError, TypeError) as error:
+            require(name in str(error), f"step({kind}: {action!r}) raised {type(error).__name__}({str(error)!r}), "
+                    f"which does not name {name}.", "say which game refused the action and what it expects.")
+        except Exception as error:
+            raise Problem(f"step({kind}: {action!r}) raised {type(error).__name__}: {error}",
+                          "check the action against action_space first; raise InvalidParameterError.") from error
+        else:
+            raise Problem(f"step({kind}: {action!r}) was accepted.",
+                          "check the action against action_space before changing any state.")
+        require(data_equivalence(before.step(valid), game.step(valid), exact=True),
+                f"step({kind}: {action!r}) was refused, but the game changed: a valid step then differs.",
+                "check the action before changing any state.")
+
+
+def _first_action(space: gymnasium.Space):
+    """A fixed valid action of ``space``: its lowest."""
+    if isinstance(space, gymnasium.spaces.Discrete):
+        return int(space.start)
+    if isinstance(space, gymnasium.spaces.Box):
+        return np.where(np.isfinite(space.low), space.low, 0.0).astype(space.dtype)
+    return space.sample()
+
+
 GAME_CHECKS = (
     check_keys_declared,
     check_params_read_only,
@@ -160,6 +213,7 @@ GAME_CHECKS = (
     check_unknown_key_rejected,
     check_seed_determinism,
     check_observations_in_space,
+    check_bad_actions_refused,
     check_pickle,
 )
 

@@ -147,7 +147,11 @@ class VectorGame(SyncVectorEnv):
     def _checked_actions(self, actions):
         """``actions`` as the batched element of ``action_space``, each copy's action converted and checked."""
         owner, batch = f"VectorGame({self._name}, batch_size={self.num_envs})", self.num_envs
-        array = np.asarray(actions)
+        try:
+            array = np.asarray(actions)
+        except ValueError:  # ragged: the copies' actions differ in shape
+            array = np.empty(len(actions), dtype=object) if isinstance(actions, (list, tuple)) else np.asarray(None)
+            array[...] = actions if array.ndim else None
         if array.ndim == 0 or len(array) != batch:
             raise InvalidParameterError(
                 f"{owner}.step expects {batch} actions, one per copy: an array of shape ({batch}, ...). "

@@ -461,16 +461,16 @@ class Network:
         advance them.
         """
         batch = self.params.batch_size
+        mask = None if copies is None else self._copies(copies)
         fresh = {
             "inputs": self.parts["inputs"].reset(self.state["inputs"], self.rng),
             "neurons": self.parts["neurons"].init_state(batch, self.rng),
             "synapses": self.parts["synapses"].init_state(batch, self.rng),
             "next_arrivals": np.zeros(self.state["weights"].low.shape, dtype=bool),
         }
-        if copies is None:
+        if mask is None:
             self.state.update(fresh)
             return
-        mask = self._copies(copies)
         for role, value in fresh.items():
             self.state[role] = _where_copies(mask, value, self.state[role])
 
@@ -741,6 +741,9 @@ class Network:
             an episode that is not an int >= 0, or a Generator state this
             network's bit generator cannot take. The network is unchanged then.
         """
+        if not isinstance(arrays, Mapping):
+            raise InvalidParameterError(f"{type(self).__name__}.set_state takes a dict of arrays, as get_state() "
+                                        f"returns; got {type(arrays).__name__}.")
         saved, rng_state = dict(self.state), self.rng.bit_generator.state
         if "neurons" not in self.state and any(name.startswith("neurons") for name in arrays):
             self.reset()  # a state saved after a reset: its arrays have the shapes a reset gives

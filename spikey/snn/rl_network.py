@@ -17,7 +17,7 @@ from numbers import Real
 import numpy as np
 
 from spikey.module import InvalidParameterError
-from spikey.snn.network import Network
+from spikey.snn.network import Network, _describe
 
 __all__ = ["RLNetwork", "ActiveRLNetwork"]
 
@@ -146,13 +146,30 @@ class ActiveRLNetwork(RLNetwork):
     REQUIRED_ROLES = Network.REQUIRED_ROLES + ("rewarder",)
     OPTIONAL_ROLES = ("modifiers",)
 
+    def tick(self, state):
+        """Play one game step, rewarded at every output spike; see :meth:`Network.tick`.
+
+        Raises
+        ------
+        InvalidParameterError
+            Also for observations the rewarder cannot score (an ``expected_value``
+            that does not give one answer per network); nothing has run then.
+        """
+        observations = self.batch_observations(state)
+        try:
+            self._score = self.parts["rewarder"].scorer(observations)
+        except InvalidParameterError as error:
+            raise InvalidParameterError(f"{type(self).__name__}: its rewarder cannot score 'state' "
+                                        f"{_describe(state)}: {error}") from None
+        return super().tick(observations)
+
     def continuous_reward(self, spikes):
         outputs = spikes[:, -self.params.n_outputs:]
         if not np.count_nonzero(outputs):
             return None
         fired = outputs.any(axis=1)
         actions = self.parts["readout"](outputs.astype(np.float64), self.rng)
-        return np.where(fired, self.parts["rewarder"](self._observations, actions), 0.0)
+        return np.where(fired, self._score(actions), 0.0)
 
     def reward(self, state=None, action=None, state_next=None, reward=None):
         """The tick's reward (float or (B,)), for logging; learning happened during the tick.

@@ -20,6 +20,7 @@ How each role is driven, and with what synthetic inputs, is described in
 from spikey.games.checks import check_game
 from spikey.testing._config_checks import check_clone, check_keys_declared, check_param_validation, check_pickle
 from spikey.testing._drive import N_STEPS
+from spikey.testing._network_checks import bad_observations, check_network
 from spikey.testing._run_checks import (
     check_batch_consistency,
     check_blocks_equal_steps,
@@ -36,6 +37,8 @@ from spikey.testing.cost import rule_cost
 __all__ = [
     "N_STEPS",
     "check_game",
+    "check_network",
+    "bad_observations",
     "PartCase",
     "check_part",
     "checks_for",

@@ -62,5 +62,22 @@ class MatchExpected(Reward):
     NECESSARY_KEYS = Reward.extend_keys(EXPECTED_VALUE)
 
     def __call__(self, states, actions, next_states=None):
-        expected = np.asarray(self.params.expected_value(np.asarray(states)))
-        return self.reward_or_punish(_comparable_actions(actions, expected, type(self).__name__) == expected)
+        return self.scorer(states)(actions)
+
+    def scorer(self, states):
+        """Score actions against ``expected_value(states)``, computed once; see :meth:`Reward.scorer`.
+
+        Raises
+        ------
+        InvalidParameterError
+            If ``expected_value`` does not give one answer per state, shape (B,).
+        """
+        states = np.asarray(states)
+        expected = np.asarray(self.params.expected_value(states))
+        if expected.shape != states.shape[:1]:
+            raise InvalidParameterError(
+                f"{type(self).__name__}: expected_value must give one answer per state, shape {states.shape[:1]}; "
+                f"for states of shape {states.shape} it gave shape {expected.shape}."
+            )
+        owner = type(self).__name__
+        return lambda actions: self.reward_or_punish(_comparable_actions(actions, expected, owner) == expected)
