@@ -150,8 +150,8 @@ class VectorGame(SyncVectorEnv):
         try:
             array = np.asarray(actions)
         except ValueError:  # ragged: the copies' actions differ in shape
-            array = np.empty(len(actions), dtype=object) if isinstance(actions, (list, tuple)) else np.asarray(None)
-            array[...] = actions if array.ndim else None
+            array = np.empty(len(actions), dtype=object)
+            array[...] = list(actions)
         if array.ndim == 0 or len(array) != batch:
             raise InvalidParameterError(
                 f"{owner}.step expects {batch} actions, one per copy: an array of shape ({batch}, ...). "
