@@ -125,7 +125,10 @@ class Key:
             raise self.error(owner, value) from None
 
     def _validate_array(self, value, owner, batch_size):
-        array = np.asarray(value)
+        try:
+            array = np.asarray(value)
+        except ValueError:  # ragged
+            raise self.error(owner, value) from None
         if array.ndim != 1 or array.size == 0 or (batch_size is not None and array.size != batch_size):
             shape = "(batch_size,)" if batch_size is None else f"({batch_size},)"
             raise InvalidParameterError(

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from spikey.module import InstanceOf, Interval, Key, Module, unknown_key_error
+from spikey.module import KEY_NAMES, InstanceOf, Interval, Key, Module, unknown_key_error
 
 CHECKED_EPISODES = 1000
 """Schedules are checked at every episode up to this ``t_stop``, else at this many + 1 evenly spaced ones."""
 
 SCHEDULE_KEYS = (
-    Key("key", InstanceOf(str, "a key name"), "The network key this schedule sets."),
+    Key("key", InstanceOf(str, "the name of a key some part, network or game declares", lambda name: name in KEY_NAMES),
+        "The network key this schedule sets."),
     Key("t_stop", Interval(int, 1, None), "Episode at which the schedule reaches value_stop."),
     Key("value_start", Interval(float), "Value at episode 0."),
     Key("value_stop", Interval(float), "Value from episode t_stop on."),

@@ -1,6 +1,8 @@
 """Binary readout: the high action when the mean output rate reaches a threshold."""
 from __future__ import annotations
 
+from numbers import Real
+
 import numpy as np
 
 from spikey.module import InstanceOf, Interval, Key
@@ -19,7 +21,8 @@ class Threshold(Readout):
 
     NECESSARY_KEYS = Readout.extend_keys(
         Key("action_threshold", Interval(float, 0, 1), "Mean output rate (spikes per step, at most 1) of the high action."),
-        Key("output_range", InstanceOf((list, tuple), "a pair (low action, high action)", lambda v: len(v) == 2),
+        Key("output_range", InstanceOf((list, tuple), "a pair (low action, high action), each a number, bool or str",
+                                       lambda v: len(v) == 2 and all(isinstance(a, (Real, np.bool_, str)) for a in v)),
             "Actions for below and at-or-above the threshold.", default=(0, 1)),
     )
 
