@@ -52,6 +52,16 @@ def test_a_corrupt_rows_file_is_named(tmp_path, text, problem):
         Reader(tmp_path)
 
 
+@pytest.mark.parametrize("text", ["", "\n\n"])
+def test_a_checkpoint_whose_rows_files_are_all_empty_is_refused(tmp_path, text):
+    for worker in (0, 1):
+        path = tmp_path / "checkpoint_01" / f"worker-{worker}" / "episodes.jsonl"
+        path.parent.mkdir(parents=True)
+        path.write_text(text)
+    with pytest.raises(ValueError, match="checkpoint_01: every worker's episodes.jsonl is empty"):
+        Reader(tmp_path)
+
+
 def test_a_missing_folder_and_a_bad_trial_configuration_are_named(tmp_path):
     with pytest.raises(ValueError, match="absent is not a folder \\(it does not exist\\)"):
         Reader(tmp_path / "absent")

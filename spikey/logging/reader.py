@@ -77,7 +77,8 @@ class Reader:
     Raises
     ------
     ValueError
-        If the folder holds neither.
+        If the folder holds neither, or a checkpoint whose rows files are all
+        empty; for a rows file that is not JSON lines, naming the file and line.
 
     Examples
     --------
@@ -96,7 +97,11 @@ class Reader:
         trials = sorted(p.parent for p in self.path.glob("*/result.json"))
         if checkpoints:
             self.kind, self.checkpoint = "train", checkpoints[-1]
-            self.df = pd.DataFrame(checkpoint_rows(self.checkpoint))
+            rows = checkpoint_rows(self.checkpoint)
+            if not rows:
+                raise ValueError(f"{self.checkpoint}: every worker's {ROWS_FILE} is empty; a checkpoint holds the "
+                                 "rows of the episodes before it, so these files were truncated.")
+            self.df = pd.DataFrame(rows)
         elif trials:
             self.kind, self.checkpoint = "tune", None
             self.df = pd.DataFrame([self._trial_row(trial, row) for trial in trials

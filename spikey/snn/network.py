@@ -536,7 +536,10 @@ class Network:
             For observations :meth:`batch_observations` refuses; nothing has run.
         FloatingPointError
             If the tick left a neuron's state infinite or NaN (key values too
-            large for float64 arithmetic, e.g. ``a_plus=1e250``).
+            large for float64 arithmetic, e.g. ``a_plus=1e250``). The tick is
+            not undone (that would cost a copy of every weight per tick): the
+            network's state is then invalid, :meth:`save` refuses it, and
+            :meth:`set_state` or :meth:`load` restores a saved one.
         """
         if "neurons" not in self.state:
             raise RuntimeError(f"Call {type(self).__name__}.reset() before the first tick.")

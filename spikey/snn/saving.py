@@ -107,7 +107,10 @@ def load_network(path):
 
     Only classes and functions are imported by the paths the configuration
     names (the template must be a Network subclass, every part a Spikey
-    module), and the state is read with ``allow_pickle=False``.
+    module), and the state is read with ``allow_pickle=False``. Importing a
+    module runs its top-level code, and a function key (``expected_value``)
+    may name any importable function: load only folders you or a colleague
+    you trust saved.
 
     Raises
     ------
