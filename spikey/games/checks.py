@@ -172,13 +172,14 @@ def bad_actions(space: gymnasium.Space) -> dict:
 def check_bad_actions_refused(game: Game) -> None:
     """``step`` refuses actions outside ``action_space`` with an error naming the game, before anything changes.
 
-    After each refused action the game must go on exactly as a copy taken
-    before it: the same step with a valid action gives the same result.
+    After each refused action (each tried on a fresh episode, seed 0) the game
+    must go on exactly as a copy taken before it: the same step with a valid
+    action gives the same result.
     """
     name = type(game).__name__
-    game.reset(seed=0)
     valid = _first_action(game.action_space)
     for kind, action in bad_actions(game.action_space).items():
+        game.reset(seed=0)
         before = copy.deepcopy(game)
         try:
             game.step(action)
