@@ -1,0 +1,250 @@
+"""The compiled tick: numba kernels that run every timestep of a tick in one call.
+
+This module imports numba; :mod:`spikey.snn.compiled` imports it on the first
+compiled tick, never at ``import spikey``. It mirrors, step for step, the
+numpy path of :meth:`spikey.snn.network.Network._run`: synaptic input from
+the presynaptic spikes arriving at the step, LIF integration and firing
+(:mod:`spikey.snn.neuron.lif`), then the learning rule (STDP, MSTDP or
+MSTDPET, :mod:`spikey.snn.synapse`), with the reward of the step read from a
+table by the number of output neurons that fired. Networks of a batch are
+independent, so each runs all its steps before the next starts. Kernels are
+serial and cached to disk (``cache=True``): numba writes the cache next to
+this file, or, where that folder is read-only, in the user's cache folder;
+``NUMBA_CACHE_DIR`` overrides both.
+"""
+from __future__ import annotations
+
+import numba
+import numpy as np
+
+from spikey.snn.synapse.traces import RENORMALIZE_BELOW
+
+NO_RULE, STDP_RULE, MSTDP_RULE, MSTDPET_RULE = 0, 1, 2, 3
+"""Learning rule codes of :func:`run_tick` (``NO_RULE`` in eval mode)."""
+
+FLOAT_PARAMS = ("resting_mv", "magnitude", "prob_rand_fire", "decay_plus", "decay_minus", "a_plus", "a_minus",
+                "decay_z", "tau_z")
+INT_PARAMS = ("refractory_period", "rule", "input_delay", "emission_pairing", "n_outputs")
+
+
+@numba.njit(cache=True)
+def _clip(value, low, high):
+    """``min(max(value, low), high)`` as ``np.maximum`` then ``np.minimum`` (NaN stays NaN)."""
+    if value < low:
+        value = low
+    if value > high:
+        value = high
+    return value
+
+
+@numba.njit(cache=True)
+def _extents(mask, b, first_row, stop_row, first_col, stop_col):
+    """The rows ``[first_row[j], stop_row[j])`` holding column j's synapses, and the columns of each row."""
+    n_pre, n_post = mask.shape[1], mask.shape[2]
+    first_row[:] = n_pre
+    stop_row[:] = 0
+    first_col[:] = n_post
+    stop_col[:] = 0
+    for i in range(n_pre):
+        for j in range(n_post):
+            if mask[b, i, j]:
+                first_row[j] = min(first_row[j], i)
+                stop_row[j] = max(stop_row[j], i + 1)
+                first_col[i] = min(first_col[i], j)
+                stop_col[i] = max(stop_col[i], j + 1)
+
+
+@numba.njit(cache=True)
+def _lif_step(b, t, arrival, values, potential, timer, pending, random_draws, keep, threshold, fparams, iparams,
+              incoming, emitted):
+    """One LIF step of network b (as :func:`spikey.snn.neuron.lif.lif_step`); writes its spikes into ``emitted``."""
+    n_post = potential.shape[1]
+    rest, magnitude, prob_rand_fire = fparams[0], fparams[1], fparams[2]
+    incoming[:] = 0.0
+    for i in range(arrival.shape[0]):
+        if arrival[i]:
+            for j in range(n_post):
+                incoming[j] += values[b, i, j]
+    delay = pending.shape[1]
+    for j in range(n_post):
+        ready = timer[b, j] <= 0
+        v = (potential[b, j] - rest) * keep[b] + magnitude * incoming[j]
+        v = v * (1.0 if ready else 0.0) + rest
+        fired = v >= threshold[b]
+        if prob_rand_fire > 0 and random_draws[t, b, j] < prob_rand_fire:
+            fired = True
+        fired = fired and ready
+        timer[b, j] -= 1
+        if fired:
+            v = rest
+            timer[b, j] = iparams[0]
+        potential[b, j] = v
+        if delay == 0:
+            emitted[j] = fired
+        else:
+            emitted[j] = pending[b, 0, j]
+            for k in range(delay - 1):
+                pending[b, k, j] = pending[b, k + 1, j]
+            pending[b, delay - 1, j] = fired
+
+
+@numba.njit(cache=True)
+def _traces(b, pre, post, p_plus, p_minus, fparams):
+    """``P+ ← P+ e^(-1/τ+) + A+ f_pre`` and ``P- ← P- e^(-1/τ-) + A- f_post`` (Florian 2007), in place."""
+    for i in range(pre.shape[0]):
+        p_plus[b, i] = p_plus[b, i] * fparams[3] + (fparams[5] if pre[i] else 0.0)
+    for j in range(post.shape[0]):
+        p_minus[b, j] = p_minus[b, j] * fparams[4] + (fparams[6] if post[j] else 0.0)
+
+
+@numba.njit(cache=True)
+def _spiked(spikes, index):
+    """Write the indices of ``spikes`` into ``index``; return how many."""
+    count = 0
+    for i in range(spikes.shape[0]):
+        if spikes[i]:
+            index[count] = i
+            count += 1
+    return count
+
+
+@numba.njit(cache=True)
+def _add_zeta(target, b, factor, clip, low, high, mask, p_plus, p_minus, pre, post, pre_index, n_pre_spiked,
+              post_index, n_post_spiked, first_row, stop_row, first_col, stop_col):
+    """``target += factor ζ`` on existing synapses, ``ζ = P+ ⊗ f_post + f_pre ⊗ P-`` (as traces.add_outer).
+
+    Only the columns of spiking postsynaptic neurons and the rows of spiking
+    presynaptic neurons are touched; an entry in both gets both terms before
+    its one clip to its row's bounds ``[low, high]`` (when ``clip``).
+    """
+    if n_post_spiked:
+        rows_from, rows_to = target.shape[1], 0
+        for k in range(n_post_spiked):
+            rows_from = min(rows_from, first_row[post_index[k]])
+            rows_to = max(rows_to, stop_row[post_index[k]])
+        for i in range(rows_from, rows_to):
+            for k in range(n_post_spiked):
+                j = post_index[k]
+                if mask[b, i, j]:
+                    change = p_plus[b, i] + p_minus[b, j] if pre[i] else p_plus[b, i]
+                    value = target[b, i, j] + change * factor
+                    target[b, i, j] = _clip(value, low[b, i], high[b, i]) if clip else value
+    for k in range(n_pre_spiked):
+        i = pre_index[k]
+        for j in range(first_col[i], stop_col[i]):
+            if mask[b, i, j] and not post[j]:
+                value = target[b, i, j] + p_minus[b, j] * factor
+                target[b, i, j] = _clip(value, low[b, i], high[b, i]) if clip else value
+
+
+@numba.njit(cache=True)
+def _decay_eligibility(z, z_scale, b, decay_z):
+    """Decay network b's ``z = z_scale * z_stored`` one step; fold the scale in below 1e-100 (traces.rescale)."""
+    if z_scale[b] * decay_z >= RENORMALIZE_BELOW:
+        z_scale[b] *= decay_z
+        return
+    fold = z_scale[b] * (decay_z if decay_z < RENORMALIZE_BELOW else 1.0)
+    z[b] *= fold
+    z_scale[b] = 1.0 if decay_z < RENORMALIZE_BELOW else decay_z
+
+
+@numba.njit(cache=True)
+def _add_eligibility_to_weights(values, low, high, z, b, factor, first_col, stop_col):
+    """``w ← clip(w + factor z_stored, low, high)`` on network b's synapses (mstdpet_reward)."""
+    for i in range(values.shape[1]):
+        for j in range(first_col[i], stop_col[i]):
+            values[b, i, j] = _clip(values[b, i, j] + factor * z[b, i, j], low[b, i], high[b, i])
+
+
+@numba.njit(cache=True)
+def _paired(arrivals, b, t, n_inputs, iparams, pre):
+    """The presynaptic spikes learning pairs at step t: arrived (``arrival``) or emitted (``emission``) then."""
+    emission, delay = iparams[3], iparams[2]
+    for i in range(arrivals.shape[2]):
+        if not emission:
+            pre[i] = arrivals[t, b, i]
+        elif delay == 1 or i >= n_inputs:
+            pre[i] = arrivals[t + 1, b, i]
+        else:
+            pre[i] = arrivals[t, b, i]
+
+
+@numba.njit(cache=True)
+def _learn(b, t, arrivals, values, mask, low, high, p_plus, p_minus, last_pre, last_post, z, z_scale, rate,
+           reward_table, fparams, iparams, pre, pre_index, post_index, extents):
+    """One step of the learning rule of network b, after its neurons fired at step t."""
+    n_pre, n_post = arrivals.shape[2], p_minus.shape[1]
+    n_inputs, rule, n_outputs = n_pre - n_post, iparams[1], iparams[4]
+    _paired(arrivals, b, t, n_inputs, iparams, pre)
+    post = arrivals[t + 1, b, n_inputs:]
+    fired = 0
+    for j in range(n_post - n_outputs, n_post):
+        if post[j]:
+            fired += 1
+    reward = reward_table[b, fired]
+    _traces(b, pre, post, p_plus, p_minus, fparams)
+    n_pre_spiked, n_post_spiked = _spiked(pre, pre_index), _spiked(post, post_index)
+    first_row, stop_row, first_col, stop_col = extents[0], extents[1], extents[2], extents[3]
+    if rule == MSTDPET_RULE:
+        _decay_eligibility(z, z_scale, b, fparams[7])
+        _add_zeta(z, b, 1.0 / (fparams[8] * z_scale[b]), False, low, high, mask, p_plus, p_minus, pre, post,
+                  pre_index, n_pre_spiked, post_index, n_post_spiked, first_row, stop_row, first_col, stop_col)
+        if reward != 0:
+            _add_eligibility_to_weights(values, low, high, z, b, rate[b] * reward * z_scale[b], first_col, stop_col)
+        return
+    if rule == MSTDP_RULE:
+        last_pre[b] = pre
+        last_post[b] = post
+    factor = rate[b] * reward if rule == MSTDP_RULE else rate[b]
+    if factor != 0:
+        _add_zeta(values, b, factor, True, low, high, mask, p_plus, p_minus, pre, post, pre_index, n_pre_spiked,
+                  post_index, n_post_spiked, first_row, stop_row, first_col, stop_col)
+
+
+@numba.njit(cache=True)
+def run_tick(arrivals, potential, timer, pending, random_draws, values, mask, low, high, p_plus, p_minus, last_pre,
+             last_post, z, z_scale, keep, threshold, rate, reward_table, fparams, iparams):
+    """Run the ``len(arrivals) - 1`` steps of a tick for every network of the batch, in place.
+
+    Parameters
+    ----------
+    arrivals : ndarray of shape (T + 1, B, n_pre), bool
+        The presynaptic spikes arriving at each step, input columns filled in;
+        the body columns of rows 1 to T are written (spikes emitted at step t
+        arrive at t + 1).
+    potential, timer : ndarray of shape (B, n_post), float64 and int64
+        LIF state (:class:`spikey.snn.neuron.lif.NeuronState`).
+    pending : ndarray of shape (B, spike_delay, n_post), bool
+    random_draws : ndarray of shape (T, B, n_post), float64
+        Uniform draws for random firing, read only when ``prob_rand_fire > 0``.
+    values, mask, low, high : the weight state (:class:`spikey.snn.weight.template.WeightState`)
+    p_plus, p_minus : ndarray of shape (B, n_pre) and (B, n_post), float64
+        The rule's traces.
+    last_pre, last_post : ndarray of shape (B, n_pre) and (B, n_post), bool
+        MSTDP's spikes of the last step (any shape for other rules).
+    z, z_scale : ndarray of shape (B, n_pre, n_post) and (B,), float64
+        MSTDPET's stored eligibility and its scale (any shape for other rules).
+    keep, threshold, rate : ndarray of shape (B,), float64
+        ``1 - potential_decay``, ``firing_threshold`` (mV) and ``learning_rate`` of each network.
+    reward_table : ndarray of shape (B, n_outputs + 1), float64
+        The reward of a step at which k output neurons fired is ``reward_table[b, k]``.
+    fparams : ndarray of float64
+        The values named by :data:`FLOAT_PARAMS`.
+    iparams : ndarray of int64
+        The values named by :data:`INT_PARAMS`.
+    """
+    n_steps, batch, n_pre = arrivals.shape[0] - 1, arrivals.shape[1], arrivals.shape[2]
+    n_post = potential.shape[1]
+    n_inputs, rule = n_pre - n_post, iparams[1]
+    incoming, pre = np.empty(n_post), np.empty(n_pre, dtype=np.bool_)
+    pre_index, post_index = np.empty(n_pre, dtype=np.int64), np.empty(n_post, dtype=np.int64)
+    extents = np.empty((4, max(n_pre, n_post)), dtype=np.int64)
+    for b in range(batch):
+        if rule != NO_RULE:
+            _extents(mask, b, extents[0, :n_post], extents[1, :n_post], extents[2, :n_pre], extents[3, :n_pre])
+        for t in range(n_steps):
+            _lif_step(b, t, arrivals[t, b], values, potential, timer, pending, random_draws, keep, threshold,
+                      fparams, iparams, incoming, arrivals[t + 1, b, n_inputs:])
+            if rule != NO_RULE:
+                _learn(b, t, arrivals, values, mask, low, high, p_plus, p_minus, last_pre, last_post, z, z_scale,
+                       rate, reward_table, fparams, iparams, pre, pre_index, post_index, extents)
