@@ -16,6 +16,8 @@ import pytest
 
 from spikey.experiments import FlorianXOR
 
+pytestmark = pytest.mark.usefixtures("each_backend")  # every test on both backends
+
 N_IN, N_BODY, T = 60, 61, 100
 PATTERNS = np.array([[1, 0], [1, 1], [0, 1]])
 

@@ -115,8 +115,10 @@ def _add_zeta(target, b, factor, clip, low, high, mask, p_plus, p_minus, pre, po
 
     Only the columns of spiking postsynaptic neurons and the rows of spiking
     presynaptic neurons are touched; an entry in both gets both terms before
-    its one clip to its row's bounds ``[low, high]`` (when ``clip``).
+    its one clip to its row's bounds ``[low, high]`` (when ``clip``). Returns
+    False if a sum was infinite or NaN (before clipping), else True.
     """
+    finite = True
     if n_post_spiked:
         rows_from, rows_to = target.shape[1], 0
         for k in range(n_post_spiked):
@@ -128,13 +130,16 @@ def _add_zeta(target, b, factor, clip, low, high, mask, p_plus, p_minus, pre, po
                 if mask[b, i, j]:
                     change = p_plus[b, i] + p_minus[b, j] if pre[i] else p_plus[b, i]
                     value = target[b, i, j] + change * factor
+                    finite &= np.isfinite(value)
                     target[b, i, j] = _clip(value, low[b, i], high[b, i]) if clip else value
     for k in range(n_pre_spiked):
         i = pre_index[k]
         for j in range(first_col[i], stop_col[i]):
             if mask[b, i, j] and not post[j]:
                 value = target[b, i, j] + p_minus[b, j] * factor
+                finite &= np.isfinite(value)
                 target[b, i, j] = _clip(value, low[b, i], high[b, i]) if clip else value
+    return finite
 
 
 @numba.njit(cache=True)
@@ -150,10 +155,14 @@ def _decay_eligibility(z, z_scale, b, decay_z):
 
 @numba.njit(cache=True)
 def _add_eligibility_to_weights(values, low, high, z, b, factor, first_col, stop_col):
-    """``w ← clip(w + factor z_stored, low, high)`` on network b's synapses (mstdpet_reward)."""
+    """``w ← clip(w + factor z_stored, low, high)`` on network b's synapses (mstdpet_reward); False if not finite."""
+    finite = True
     for i in range(values.shape[1]):
         for j in range(first_col[i], stop_col[i]):
-            values[b, i, j] = _clip(values[b, i, j] + factor * z[b, i, j], low[b, i], high[b, i])
+            value = values[b, i, j] + factor * z[b, i, j]
+            finite &= np.isfinite(value)
+            values[b, i, j] = _clip(value, low[b, i], high[b, i])
+    return finite
 
 
 @numba.njit(cache=True)
@@ -172,7 +181,7 @@ def _paired(arrivals, b, t, n_inputs, iparams, pre):
 @numba.njit(cache=True)
 def _learn(b, t, arrivals, values, mask, low, high, p_plus, p_minus, last_pre, last_post, z, z_scale, rate,
            reward_table, fparams, iparams, pre, pre_index, post_index, extents):
-    """One step of the learning rule of network b, after its neurons fired at step t."""
+    """One step of the learning rule of network b, after its neurons fired at step t; False if a sum was not finite."""
     n_pre, n_post = arrivals.shape[2], p_minus.shape[1]
     n_inputs, rule, n_outputs = n_pre - n_post, iparams[1], iparams[4]
     _paired(arrivals, b, t, n_inputs, iparams, pre)
@@ -187,24 +196,30 @@ def _learn(b, t, arrivals, values, mask, low, high, p_plus, p_minus, last_pre, l
     first_row, stop_row, first_col, stop_col = extents[0], extents[1], extents[2], extents[3]
     if rule == MSTDPET_RULE:
         _decay_eligibility(z, z_scale, b, fparams[7])
-        _add_zeta(z, b, 1.0 / (fparams[8] * z_scale[b]), False, low, high, mask, p_plus, p_minus, pre, post,
-                  pre_index, n_pre_spiked, post_index, n_post_spiked, first_row, stop_row, first_col, stop_col)
+        finite = _add_zeta(z, b, 1.0 / (fparams[8] * z_scale[b]), False, low, high, mask, p_plus, p_minus, pre, post,
+                           pre_index, n_pre_spiked, post_index, n_post_spiked, first_row, stop_row, first_col,
+                           stop_col)
         if reward != 0:
-            _add_eligibility_to_weights(values, low, high, z, b, rate[b] * reward * z_scale[b], first_col, stop_col)
-        return
+            finite &= _add_eligibility_to_weights(values, low, high, z, b, rate[b] * reward * z_scale[b], first_col,
+                                                  stop_col)
+        return finite
     if rule == MSTDP_RULE:
         last_pre[b] = pre
         last_post[b] = post
     factor = rate[b] * reward if rule == MSTDP_RULE else rate[b]
-    if factor != 0:
-        _add_zeta(values, b, factor, True, low, high, mask, p_plus, p_minus, pre, post, pre_index, n_pre_spiked,
-                  post_index, n_post_spiked, first_row, stop_row, first_col, stop_col)
+    if factor == 0:
+        return True
+    return _add_zeta(values, b, factor, True, low, high, mask, p_plus, p_minus, pre, post, pre_index, n_pre_spiked,
+                     post_index, n_post_spiked, first_row, stop_row, first_col, stop_col)
 
 
 @numba.njit(cache=True)
 def run_tick(arrivals, potential, timer, pending, random_draws, values, mask, low, high, p_plus, p_minus, last_pre,
              last_post, z, z_scale, keep, threshold, rate, reward_table, fparams, iparams):
     """Run the ``len(arrivals) - 1`` steps of a tick for every network of the batch, in place.
+
+    Returns False if a learning update gave an infinite or NaN sum (a key's
+    value too large for float64: weights then clip it silently), else True.
 
     Parameters
     ----------
@@ -239,6 +254,7 @@ def run_tick(arrivals, potential, timer, pending, random_draws, values, mask, lo
     incoming, pre = np.empty(n_post), np.empty(n_pre, dtype=np.bool_)
     pre_index, post_index = np.empty(n_pre, dtype=np.int64), np.empty(n_post, dtype=np.int64)
     extents = np.empty((4, max(n_pre, n_post)), dtype=np.int64)
+    finite = True
     for b in range(batch):
         if rule != NO_RULE:
             _extents(mask, b, extents[0, :n_post], extents[1, :n_post], extents[2, :n_pre], extents[3, :n_pre])
@@ -246,5 +262,6 @@ def run_tick(arrivals, potential, timer, pending, random_draws, values, mask, lo
             _lif_step(b, t, arrivals[t, b], values, potential, timer, pending, random_draws, keep, threshold,
                       fparams, iparams, incoming, arrivals[t + 1, b, n_inputs:])
             if rule != NO_RULE:
-                _learn(b, t, arrivals, values, mask, low, high, p_plus, p_minus, last_pre, last_post, z, z_scale,
-                       rate, reward_table, fparams, iparams, pre, pre_index, post_index, extents)
+                finite &= _learn(b, t, arrivals, values, mask, low, high, p_plus, p_minus, last_pre, last_post, z,
+                                 z_scale, rate, reward_table, fparams, iparams, pre, pre_index, post_index, extents)
+    return finite

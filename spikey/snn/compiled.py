@@ -148,6 +148,12 @@ def run_compiled(network, arrivals: np.ndarray, observations) -> bool:
         False, with nothing changed, when the tick has step monitors, numba
         fails to import, or the rewarder refuses an action the readout can
         give (the numpy path then raises at the step that gives it).
+
+    Raises
+    ------
+    FloatingPointError
+        If a learning update was infinite or NaN (the numpy path's neurons
+        then turn NaN, which :meth:`Network.tick` reports), after the tick.
     """
     kernel = _kernel() if not network.step_monitors else None
     if kernel is None:
@@ -165,12 +171,18 @@ def run_compiled(network, arrivals: np.ndarray, observations) -> bool:
     iparams = np.array([lif.refractory_period, rule, network.params.input_delay,
                         network.params.spike_pairing == "emission", network.params.n_outputs], dtype=np.int64)
     fparams[:3] = lif.resting_mv, lif.magnitude, lif.prob_rand_fire
-    kernel.run_tick(arrivals, potential, timer, pending, draws, *state["weights"], *traces,
-                    _per_network(1.0 - np.asarray(lif.potential_decay), batch),
-                    _per_network(lif.firing_threshold, batch), rate, reward_table, fparams, iparams)
+    finite = kernel.run_tick(arrivals, potential, timer, pending, draws, *state["weights"], *traces,
+                             _per_network(1.0 - np.asarray(lif.potential_decay), batch),
+                             _per_network(lif.firing_threshold, batch), rate, reward_table, fparams, iparams)
     state["neurons"] = type(neurons)(potential, timer, pending)
     if rule:
         state["synapses"] = _synapse_state(network, traces)
+    if not finite:
+        raise FloatingPointError(
+            f"{type(network).__name__}: a weight or eligibility update of {type(network.parts['synapses']).__name__} "
+            "became infinite or NaN in this tick: some key's value is too large for float64 arithmetic "
+            "(effective_keys() lists every value)."
+        )
     return True
 
 
