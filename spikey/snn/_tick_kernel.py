@@ -22,6 +22,7 @@ from spikey.snn.synapse.traces import RENORMALIZE_BELOW
 NO_RULE, STDP_RULE, MSTDP_RULE, MSTDPET_RULE = 0, 1, 2, 3
 """Learning rule codes of :func:`run_tick` (``NO_RULE`` in eval mode)."""
 
+FOLD_ROWS = 32  # rows of z folded together by _fold_columns
 FLOAT_PARAMS = ("resting_mv", "magnitude", "prob_rand_fire", "decay_plus", "decay_minus", "a_plus", "a_minus",
                 "decay_z", "tau_z")
 INT_PARAMS = ("refractory_period", "rule", "input_delay", "emission_pairing", "n_outputs")
@@ -39,19 +40,42 @@ def _clip(value, low, high):
 
 @numba.njit(cache=True)
 def _extents(mask, b, first_row, stop_row, first_col, stop_col):
-    """The rows ``[first_row[j], stop_row[j])`` holding column j's synapses, and the columns of each row."""
+    """The rows ``[first_row[j], stop_row[j])`` holding column j's synapses, and the columns of each row.
+
+    Each bound is found by scanning from its end, so a dense mask is read
+    only at its edges. An empty column or row gets an empty range.
+    """
     n_pre, n_post = mask.shape[1], mask.shape[2]
-    first_row[:] = n_pre
-    stop_row[:] = 0
-    first_col[:] = n_post
-    stop_col[:] = 0
     for i in range(n_pre):
+        first_col[i], stop_col[i] = n_post, 0
         for j in range(n_post):
             if mask[b, i, j]:
-                first_row[j] = min(first_row[j], i)
-                stop_row[j] = max(stop_row[j], i + 1)
-                first_col[i] = min(first_col[i], j)
-                stop_col[i] = max(stop_col[i], j + 1)
+                first_col[i] = j
+                break
+        for j in range(n_post - 1, first_col[i] - 1, -1):
+            if mask[b, i, j]:
+                stop_col[i] = j + 1
+                break
+    first_row[:] = n_pre
+    stop_row[:] = 0
+    _scan_rows(mask, b, range(n_pre), first_row, 0)
+    _scan_rows(mask, b, range(n_pre - 1, -1, -1), stop_row, 1)
+
+
+@numba.njit(cache=True)
+def _scan_rows(mask, b, rows, bound, offset):
+    """``bound[j] = i + offset`` for the first row i in ``rows`` holding a synapse of column j; stops when all have one."""
+    n_post = mask.shape[2]
+    found = np.zeros(n_post, dtype=np.bool_)
+    left = n_post
+    for i in rows:
+        for j in range(n_post):
+            if mask[b, i, j] and not found[j]:
+                found[j] = True
+                bound[j] = i + offset
+                left -= 1
+        if left == 0:
+            return
 
 
 @numba.njit(cache=True)
@@ -109,60 +133,139 @@ def _spiked(spikes, index):
 
 
 @numba.njit(cache=True)
-def _add_zeta(target, b, factor, clip, low, high, mask, p_plus, p_minus, pre, post, pre_index, n_pre_spiked,
-              post_index, n_post_spiked, first_row, stop_row, first_col, stop_col):
-    """``target += factor ζ`` on existing synapses, ``ζ = P+ ⊗ f_post + f_pre ⊗ P-`` (as traces.add_outer).
+def _add_zeta(values, b, factor, low, high, mask, p_plus, p_minus, pre, post, pre_index, n_pre_spiked, post_index,
+              n_post_spiked, extents):
+    """``w ← clip(w + factor ζ mask, low, high)``, ``ζ = P+ ⊗ f_post + f_pre ⊗ P-`` (traces.add_outer).
 
     Only the columns of spiking postsynaptic neurons and the rows of spiking
     presynaptic neurons are touched; an entry in both gets both terms before
-    its one clip to its row's bounds ``[low, high]`` (when ``clip``). Returns
-    False if a sum was infinite or NaN (before clipping), else True.
+    its one clip to its row's bounds. Returns False if a sum was infinite or
+    NaN (before clipping), else True.
     """
     finite = True
-    if n_post_spiked:
-        rows_from, rows_to = target.shape[1], 0
+    rows_from, rows_to = _rows_of(post_index, n_post_spiked, extents)
+    for i in range(rows_from, rows_to):
         for k in range(n_post_spiked):
-            rows_from = min(rows_from, first_row[post_index[k]])
-            rows_to = max(rows_to, stop_row[post_index[k]])
-        for i in range(rows_from, rows_to):
-            for k in range(n_post_spiked):
-                j = post_index[k]
-                if mask[b, i, j]:
-                    change = p_plus[b, i] + p_minus[b, j] if pre[i] else p_plus[b, i]
-                    value = target[b, i, j] + change * factor
-                    finite &= np.isfinite(value)
-                    target[b, i, j] = _clip(value, low[b, i], high[b, i]) if clip else value
+            j = post_index[k]
+            change = p_plus[b, i] + p_minus[b, j] if pre[i] else p_plus[b, i]
+            value = values[b, i, j] + change * factor * mask[b, i, j]
+            finite &= value - value == 0.0
+            values[b, i, j] = _clip(value, low[b, i], high[b, i])
     for k in range(n_pre_spiked):
         i = pre_index[k]
-        for j in range(first_col[i], stop_col[i]):
-            if mask[b, i, j] and not post[j]:
-                value = target[b, i, j] + p_minus[b, j] * factor
-                finite &= np.isfinite(value)
-                target[b, i, j] = _clip(value, low[b, i], high[b, i]) if clip else value
+        for j in range(extents[2, i], extents[3, i]):
+            change = 0.0 if post[j] else p_minus[b, j] * factor
+            value = values[b, i, j] + change * mask[b, i, j]
+            finite &= value - value == 0.0
+            values[b, i, j] = _clip(value, low[b, i], high[b, i])
     return finite
 
 
 @numba.njit(cache=True)
-def _decay_eligibility(z, z_scale, b, decay_z):
-    """Decay network b's ``z = z_scale * z_stored`` one step; fold the scale in below 1e-100 (traces.rescale)."""
+def _rows_of(post_index, n_post_spiked, extents):
+    """The rows ``[from, to)`` holding the synapses of the spiking postsynaptic neurons."""
+    rows_from, rows_to = extents.shape[1], 0
+    for k in range(n_post_spiked):
+        rows_from = min(rows_from, extents[0, post_index[k]])
+        rows_to = max(rows_to, extents[1, post_index[k]])
+    return rows_from, rows_to
+
+
+@numba.njit(cache=True)
+def _add_zeta_eligibility(z, columns, touched, b, coef, mask, p_plus, p_minus, pre, post, pre_index, n_pre_spiked,
+                          post_index, n_post_spiked, extents):
+    """``z_stored += coef ζ mask``; the terms of the columns go to ``columns`` (n_post, n_pre), transposed.
+
+    A column of z is strided in memory, so the terms of spiking postsynaptic
+    neurons are summed row-wise into ``columns[j]`` (``touched[j]`` set) and
+    added to z, masked, by :func:`_fold_columns` before z is read. Returns
+    False if a sum of the rows was infinite or NaN.
+    """
+    for k in range(n_post_spiked):
+        j = post_index[k]
+        touched[j] = True
+        column = columns[j]
+        for i in range(extents[0, j], extents[1, j]):
+            change = p_plus[b, i] + p_minus[b, j] if pre[i] else p_plus[b, i]
+            column[i] += change * coef
+    finite = True
+    for k in range(n_pre_spiked):
+        i = pre_index[k]
+        row, present, trace = z[b, i], mask[b, i], p_minus[b]
+        for j in range(extents[2, i], extents[3, i]):
+            change = 0.0 if post[j] else trace[j] * coef
+            row[j] += change * present[j]
+            finite &= row[j] - row[j] == 0.0
+    return finite
+
+
+@numba.njit(cache=True)
+def _fold_columns(z, columns, touched, mask, b, index, extents):
+    """Add the column terms kept in ``columns`` to network b's ``z_stored``, masked, and clear them.
+
+    Returns False if a sum was infinite or NaN.
+    """
+    n_touched = _spiked(touched, index)
+    rows_from, rows_to = _rows_of(index, n_touched, extents)
+    finite = True
+    for block in range(rows_from, rows_to, FOLD_ROWS):  # z's lines of a block of rows stay in cache across columns
+        for k in range(n_touched):
+            j = index[k]
+            column = columns[j]
+            for i in range(block, min(block + FOLD_ROWS, rows_to)):
+                z[b, i, j] += column[i] * mask[b, i, j]
+                finite &= z[b, i, j] - z[b, i, j] == 0.0
+                column[i] = 0.0
+    touched[:] = False
+    return finite
+
+
+@numba.njit(cache=True)
+def _decay_eligibility(z, z_scale, b, decay_z, columns, touched, mask, index, extents):
+    """Decay network b's ``z = z_scale * z_stored`` one step; fold the scale in below 1e-100 (traces.rescale).
+
+    Returns False if folding the kept column terms gave an infinite or NaN sum.
+    """
     if z_scale[b] * decay_z >= RENORMALIZE_BELOW:
         z_scale[b] *= decay_z
-        return
+        return True
+    finite = _fold_columns(z, columns, touched, mask, b, index, extents)
     fold = z_scale[b] * (decay_z if decay_z < RENORMALIZE_BELOW else 1.0)
     z[b] *= fold
     z_scale[b] = 1.0 if decay_z < RENORMALIZE_BELOW else decay_z
+    return finite
 
 
 @numba.njit(cache=True)
-def _add_eligibility_to_weights(values, low, high, z, b, factor, first_col, stop_col):
+def _add_eligibility_to_weights(values, low, high, z, b, factor, extents):
     """``w ← clip(w + factor z_stored, low, high)`` on network b's synapses (mstdpet_reward); False if not finite."""
     finite = True
     for i in range(values.shape[1]):
-        for j in range(first_col[i], stop_col[i]):
+        for j in range(extents[2, i], extents[3, i]):
             value = values[b, i, j] + factor * z[b, i, j]
-            finite &= np.isfinite(value)
+            finite &= value - value == 0.0
             values[b, i, j] = _clip(value, low[b, i], high[b, i])
     return finite
+
+
+@numba.njit(cache=True)
+def reward_eligibility(values, low, high, z, z_scale, rate, reward):
+    """``w ← clip(w + γ r z, low, high)`` for every network with a nonzero reward, in place (mstdpet_reward).
+
+    Parameters
+    ----------
+    values, low, high : the weight state's values (B, n_pre, n_post) and row bounds (B, n_pre)
+    z, z_scale : ndarray of shape (B, n_pre, n_post) and (B,)
+        MSTDPET's stored eligibility and its scale.
+    rate, reward : ndarray of shape (B,)
+        Learning rate γ and reward r of each network.
+    """
+    for b in range(values.shape[0]):
+        if reward[b] != 0:
+            factor = rate[b] * reward[b] * z_scale[b]
+            for i in range(values.shape[1]):
+                for j in range(values.shape[2]):
+                    values[b, i, j] = _clip(values[b, i, j] + factor * z[b, i, j], low[b, i], high[b, i])
 
 
 @numba.njit(cache=True)
@@ -180,7 +283,7 @@ def _paired(arrivals, b, t, n_inputs, iparams, pre):
 
 @numba.njit(cache=True)
 def _learn(b, t, arrivals, values, mask, low, high, p_plus, p_minus, last_pre, last_post, z, z_scale, rate,
-           reward_table, fparams, iparams, pre, pre_index, post_index, extents):
+           reward_table, fparams, iparams, pre, pre_index, post_index, extents, columns, touched):
     """One step of the learning rule of network b, after its neurons fired at step t; False if a sum was not finite."""
     n_pre, n_post = arrivals.shape[2], p_minus.shape[1]
     n_inputs, rule, n_outputs = n_pre - n_post, iparams[1], iparams[4]
@@ -192,16 +295,16 @@ def _learn(b, t, arrivals, values, mask, low, high, p_plus, p_minus, last_pre, l
             fired += 1
     reward = reward_table[b, fired]
     _traces(b, pre, post, p_plus, p_minus, fparams)
-    n_pre_spiked, n_post_spiked = _spiked(pre, pre_index), _spiked(post, post_index)
-    first_row, stop_row, first_col, stop_col = extents[0], extents[1], extents[2], extents[3]
+    finite = True
     if rule == MSTDPET_RULE:
-        _decay_eligibility(z, z_scale, b, fparams[7])
-        finite = _add_zeta(z, b, 1.0 / (fparams[8] * z_scale[b]), False, low, high, mask, p_plus, p_minus, pre, post,
-                           pre_index, n_pre_spiked, post_index, n_post_spiked, first_row, stop_row, first_col,
-                           stop_col)
+        finite = _decay_eligibility(z, z_scale, b, fparams[7], columns, touched, mask, post_index, extents)
+    n_pre_spiked, n_post_spiked = _spiked(pre, pre_index), _spiked(post, post_index)
+    if rule == MSTDPET_RULE:
+        finite &= _add_zeta_eligibility(z, columns, touched, b, 1.0 / (fparams[8] * z_scale[b]), mask, p_plus,
+                                        p_minus, pre, post, pre_index, n_pre_spiked, post_index, n_post_spiked, extents)
         if reward != 0:
-            finite &= _add_eligibility_to_weights(values, low, high, z, b, rate[b] * reward * z_scale[b], first_col,
-                                                  stop_col)
+            finite &= _fold_columns(z, columns, touched, mask, b, post_index, extents)
+            finite &= _add_eligibility_to_weights(values, low, high, z, b, rate[b] * reward * z_scale[b], extents)
         return finite
     if rule == MSTDP_RULE:
         last_pre[b] = pre
@@ -209,8 +312,8 @@ def _learn(b, t, arrivals, values, mask, low, high, p_plus, p_minus, last_pre, l
     factor = rate[b] * reward if rule == MSTDP_RULE else rate[b]
     if factor == 0:
         return True
-    return _add_zeta(values, b, factor, True, low, high, mask, p_plus, p_minus, pre, post, pre_index, n_pre_spiked,
-                     post_index, n_post_spiked, first_row, stop_row, first_col, stop_col)
+    return _add_zeta(values, b, factor, low, high, mask, p_plus, p_minus, pre, post, pre_index, n_pre_spiked,
+                     post_index, n_post_spiked, extents)
 
 
 @numba.njit(cache=True)
@@ -254,6 +357,9 @@ def run_tick(arrivals, potential, timer, pending, random_draws, values, mask, lo
     incoming, pre = np.empty(n_post), np.empty(n_pre, dtype=np.bool_)
     pre_index, post_index = np.empty(n_pre, dtype=np.int64), np.empty(n_post, dtype=np.int64)
     extents = np.empty((4, max(n_pre, n_post)), dtype=np.int64)
+    eligibility = rule == MSTDPET_RULE
+    columns = np.zeros((n_post, n_pre) if eligibility else (1, 1))
+    touched = np.zeros(n_post, dtype=np.bool_)
     finite = True
     for b in range(batch):
         if rule != NO_RULE:
@@ -263,5 +369,8 @@ def run_tick(arrivals, potential, timer, pending, random_draws, values, mask, lo
                       fparams, iparams, incoming, arrivals[t + 1, b, n_inputs:])
             if rule != NO_RULE:
                 finite &= _learn(b, t, arrivals, values, mask, low, high, p_plus, p_minus, last_pre, last_post, z,
-                                 z_scale, rate, reward_table, fparams, iparams, pre, pre_index, post_index, extents)
+                                 z_scale, rate, reward_table, fparams, iparams, pre, pre_index, post_index, extents,
+                                 columns, touched)
+        if eligibility:
+            finite &= _fold_columns(z, columns, touched, mask, b, post_index, extents)
     return finite

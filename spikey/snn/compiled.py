@@ -39,7 +39,7 @@ from spikey.snn.reward import MatchExpected
 from spikey.snn.synapse import MSTDP, MSTDPET, STDP
 from spikey.snn.weight import Manual, Random
 
-__all__ = ["COMPILED_TWINS", "unsupported_parts", "resolve_backend", "run_compiled"]
+__all__ = ["COMPILED_TWINS", "unsupported_parts", "resolve_backend", "run_compiled", "reward_compiled"]
 
 COMPILED_TWINS = {
     "inputs": (RateMap, StaticMap, RBF, SpikeTrain, SymbolTrains),  # their own step draws, outside the kernel
@@ -183,6 +183,23 @@ def run_compiled(network, arrivals: np.ndarray, observations) -> bool:
             "became infinite or NaN in this tick: some key's value is too large for float64 arithmetic "
             "(effective_keys() lists every value)."
         )
+    return True
+
+
+def reward_compiled(network, rewards: np.ndarray) -> bool:
+    """Apply a reward (B,) given after a tick with the compiled kernel; False if the rule's numpy reward must do it.
+
+    MSTDPET's ``w += γ r z`` reads every synapse, the one reward worth a
+    kernel; the other rules' rewards touch only the last step's spikes.
+    """
+    kernel = _kernel() if type(network.parts["synapses"]) is MSTDPET else None
+    if kernel is None:
+        return False
+    state, batch = network.state["synapses"], network.params.batch_size
+    values, _, low, high = network.state["weights"]
+    kernel.reward_eligibility(values, low, high, state.z, state.z_scale,
+                              _per_network(network.parts["synapses"].params.learning_rate, batch),
+                              np.array(rewards, dtype=np.float64))
     return True
 
 
