@@ -233,7 +233,8 @@ def test_step_monitors_see_every_step_on_a_compiled_network():
 def test_a_value_too_large_for_float64_stops_the_run_on_either_backend(backend):
     net = FlorianXOR(keys={"seed": 0, "a_plus": 1e250, "backend": backend})
     net.reset()
-    with pytest.raises(FloatingPointError, match=r"FlorianXOR: .* in this tick.*: some key's value is too large"):
+    overflow = r"FlorianXOR: .* (became nan in this tick|became infinite or NaN).*: some key's value is too large"
+    with pytest.raises(FloatingPointError, match=overflow):
         for _ in range(50):
             net.reward([1, 0], net.tick([1, 0]))
 
@@ -245,3 +246,20 @@ def test_a_rewarder_refusing_an_action_raises_as_on_numpy():
         net.reset()
         with pytest.raises(InvalidParameterError, match="The actions given to MatchExpected"):
             play(net, 4)
+
+
+def test_check_part_runs_parts_with_twins_on_both_backends_and_the_check_bites(monkeypatch):
+    from spikey.testing import check_backends_agree, checks_for
+
+    assert check_backends_agree in checks_for(MSTDPET) and check_backends_agree not in checks_for(LTP)
+    assert check_backends_agree not in checks_for(OwnLIF)
+    check_backends_agree(MSTDPET, {"learning_rate": 0.2})
+    rule = compiled._rule
+
+    def twice_the_learning_rate(network):
+        code, traces, rate, fparams = rule(network)
+        return code, traces, 2 * rate, fparams
+
+    monkeypatch.setattr(compiled, "_rule", twice_the_learning_rate)
+    with pytest.raises(AssertionError, match="check_backends_agree failed for MSTDPET: in ActiveRLNetwork, the compiled"):
+        check_backends_agree(MSTDPET, {"learning_rate": 0.2})

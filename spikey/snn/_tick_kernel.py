@@ -178,8 +178,9 @@ def _add_zeta_eligibility(z, columns, touched, b, coef, mask, p_plus, p_minus, p
 
     A column of z is strided in memory, so the terms of spiking postsynaptic
     neurons are summed row-wise into ``columns[j]`` (``touched[j]`` set) and
-    added to z, masked, by :func:`_fold_columns` before z is read. Returns
-    False if a sum of the rows was infinite or NaN.
+    added to z, masked, by :func:`_fold_columns` before z is read. Sums are
+    checked for overflow where z is read (:func:`_fold_columns`,
+    :func:`_add_eligibility_to_weights`, :func:`reward_eligibility`).
     """
     for k in range(n_post_spiked):
         j = post_index[k]
@@ -188,15 +189,12 @@ def _add_zeta_eligibility(z, columns, touched, b, coef, mask, p_plus, p_minus, p
         for i in range(extents[0, j], extents[1, j]):
             change = p_plus[b, i] + p_minus[b, j] if pre[i] else p_plus[b, i]
             column[i] += change * coef
-    finite = True
     for k in range(n_pre_spiked):
         i = pre_index[k]
         row, present, trace = z[b, i], mask[b, i], p_minus[b]
         for j in range(extents[2, i], extents[3, i]):
             change = 0.0 if post[j] else trace[j] * coef
             row[j] += change * present[j]
-            finite &= row[j] - row[j] == 0.0
-    return finite
 
 
 @numba.njit(cache=True)
@@ -259,13 +257,23 @@ def reward_eligibility(values, low, high, z, z_scale, rate, reward):
         MSTDPET's stored eligibility and its scale.
     rate, reward : ndarray of shape (B,)
         Learning rate γ and reward r of each network.
+
+    Returns
+    -------
+    bool
+        False if a sum was infinite or NaN (before clipping).
     """
+    finite = True
     for b in range(values.shape[0]):
         if reward[b] != 0:
             factor = rate[b] * reward[b] * z_scale[b]
             for i in range(values.shape[1]):
+                row, lower, upper = values[b, i], low[b, i], high[b, i]
                 for j in range(values.shape[2]):
-                    values[b, i, j] = _clip(values[b, i, j] + factor * z[b, i, j], low[b, i], high[b, i])
+                    value = row[j] + factor * z[b, i, j]
+                    finite &= value - value == 0.0
+                    row[j] = _clip(value, lower, upper)
+    return finite
 
 
 @numba.njit(cache=True)
@@ -300,8 +308,8 @@ def _learn(b, t, arrivals, values, mask, low, high, p_plus, p_minus, last_pre, l
         finite = _decay_eligibility(z, z_scale, b, fparams[7], columns, touched, mask, post_index, extents)
     n_pre_spiked, n_post_spiked = _spiked(pre, pre_index), _spiked(post, post_index)
     if rule == MSTDPET_RULE:
-        finite &= _add_zeta_eligibility(z, columns, touched, b, 1.0 / (fparams[8] * z_scale[b]), mask, p_plus,
-                                        p_minus, pre, post, pre_index, n_pre_spiked, post_index, n_post_spiked, extents)
+        _add_zeta_eligibility(z, columns, touched, b, 1.0 / (fparams[8] * z_scale[b]), mask, p_plus, p_minus, pre,
+                              post, pre_index, n_pre_spiked, post_index, n_post_spiked, extents)
         if reward != 0:
             finite &= _fold_columns(z, columns, touched, mask, b, post_index, extents)
             finite &= _add_eligibility_to_weights(values, low, high, z, b, rate[b] * reward * z_scale[b], extents)

@@ -178,11 +178,7 @@ def run_compiled(network, arrivals: np.ndarray, observations) -> bool:
     if rule:
         state["synapses"] = _synapse_state(network, traces)
     if not finite:
-        raise FloatingPointError(
-            f"{type(network).__name__}: a weight or eligibility update of {type(network.parts['synapses']).__name__} "
-            "became infinite or NaN in this tick: some key's value is too large for float64 arithmetic "
-            "(effective_keys() lists every value)."
-        )
+        raise _overflow(network)
     return True
 
 
@@ -191,16 +187,32 @@ def reward_compiled(network, rewards: np.ndarray) -> bool:
 
     MSTDPET's ``w += γ r z`` reads every synapse, the one reward worth a
     kernel; the other rules' rewards touch only the last step's spikes.
+
+    Raises
+    ------
+    FloatingPointError
+        If a sum was infinite or NaN (the weights are clipped by then).
     """
     kernel = _kernel() if type(network.parts["synapses"]) is MSTDPET else None
     if kernel is None:
         return False
     state, batch = network.state["synapses"], network.params.batch_size
     values, _, low, high = network.state["weights"]
-    kernel.reward_eligibility(values, low, high, state.z, state.z_scale,
-                              _per_network(network.parts["synapses"].params.learning_rate, batch),
-                              np.array(rewards, dtype=np.float64))
+    finite = kernel.reward_eligibility(values, low, high, state.z, state.z_scale,
+                                       _per_network(network.parts["synapses"].params.learning_rate, batch),
+                                       np.array(rewards, dtype=np.float64))
+    if not finite:
+        raise _overflow(network)
     return True
+
+
+def _overflow(network) -> FloatingPointError:
+    """The error for a learning update that overflowed float64."""
+    return FloatingPointError(
+        f"{type(network).__name__}: a weight or eligibility update of {type(network.parts['synapses']).__name__} "
+        "became infinite or NaN: some key's value is too large for float64 arithmetic (effective_keys() lists "
+        "every value)."
+    )
 
 
 def _per_network(value, batch: int) -> np.ndarray:
