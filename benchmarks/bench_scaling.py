@@ -197,9 +197,10 @@ def main(argv=None):
                           f"{row['ms_per_step']:>11.4f} {row['peak_mb']:>8.1f} {row['tick_extra_mb']:>7.1f} "
                           f"{row['state_mb']:>8.1f} {row['body_hz']:>7.1f} {row['timed_ticks']:>5}", flush=True)
                 if len(pair) == 2:
-                    print(f"{'':>9} {'':>6} {rule:>18} numpy / numba: {pair[0]['ms_per_step'] / pair[1]['ms_per_step']:.1f}x"
-                          + (f" (target for numba: <= {TARGETS[n_neurons]} ms per step)"
-                             if rule == "MSTDPET" and n_neurons in TARGETS else ""), flush=True)
+                    ratio = pair[0]["ms_per_step"] / pair[1]["ms_per_step"]
+                    target = (f" (target for numba: <= {TARGETS[n_neurons]} ms per step)"
+                              if rule == "MSTDPET" and n_neurons in TARGETS else "")
+                    print(f"{'':>9} {'':>6} {rule:>18} numpy / numba: {ratio:.1f}x{target}", flush=True)
     print("peak_mb: tracemalloc peak from construction through one warm-up tick; tick_mb: temporaries of that "
           "tick; state_mb: weights (values, mask, sign) + rule traces.")
     if args.json:

@@ -261,5 +261,5 @@ def test_check_part_runs_parts_with_twins_on_both_backends_and_the_check_bites(m
         return code, traces, 2 * rate, fparams
 
     monkeypatch.setattr(compiled, "_rule", twice_the_learning_rate)
-    with pytest.raises(AssertionError, match="check_backends_agree failed for MSTDPET: in ActiveRLNetwork, the compiled"):
+    with pytest.raises(AssertionError, match="check_backends_agree failed for MSTDPET: in ActiveRLNetwork, the comp"):
         check_backends_agree(MSTDPET, {"learning_rate": 0.2})

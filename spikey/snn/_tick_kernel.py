@@ -64,7 +64,7 @@ def _extents(mask, b, first_row, stop_row, first_col, stop_col):
 
 @numba.njit(cache=True)
 def _scan_rows(mask, b, rows, bound, offset):
-    """``bound[j] = i + offset`` for the first row i in ``rows`` holding a synapse of column j; stops when all have one."""
+    """``bound[j] = i + offset`` for the first row i in ``rows`` with a synapse in column j; stops when all have one."""
     n_post = mask.shape[2]
     found = np.zeros(n_post, dtype=np.bool_)
     left = n_post
