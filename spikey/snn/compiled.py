@@ -136,7 +136,8 @@ def run_compiled(network, arrivals: np.ndarray, observations) -> bool:
     Parameters
     ----------
     network : Network
-        Its state (neurons, synapse traces, weights) is updated; its Generator draws random firing.
+        Its state (neurons, synapse traces, weights, next arrivals) is updated; its Generator draws random
+        firing.
     arrivals : ndarray of shape (T + 1, B, n_inputs + n_neurons), bool
         Input columns filled in; the body columns of rows 1 to T are written.
     observations : ndarray of shape (B, ...)
@@ -153,7 +154,8 @@ def run_compiled(network, arrivals: np.ndarray, observations) -> bool:
     ------
     FloatingPointError
         If a learning update was infinite or NaN (the numpy path's neurons
-        then turn NaN, which :meth:`Network.tick` reports), after the tick.
+        then turn NaN, which :meth:`Network.tick` reports), after the tick
+        has updated the state, as there.
     """
     kernel = _kernel() if not network.step_monitors else None
     if kernel is None:
@@ -174,7 +176,7 @@ def run_compiled(network, arrivals: np.ndarray, observations) -> bool:
     finite = kernel.run_tick(arrivals, potential, timer, pending, draws, *state["weights"], *traces,
                              _per_network(1.0 - np.asarray(lif.potential_decay), batch),
                              _per_network(lif.firing_threshold, batch), rate, reward_table, fparams, iparams)
-    state["neurons"] = type(neurons)(potential, timer, pending)
+    state["neurons"], state["next_arrivals"] = type(neurons)(potential, timer, pending), arrivals[-1].copy()
     if rule:
         state["synapses"] = _synapse_state(network, traces)
     if not finite:

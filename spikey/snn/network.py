@@ -575,7 +575,6 @@ class Network:
         arrivals[-1, :, :n_inputs] = False
         arrivals[delay:n_steps + delay, :, :n_inputs] = input_spikes
         if self.backend == "numba" and run_compiled(self, arrivals, self._observations):
-            state["next_arrivals"] = arrivals[-1].copy()
             return arrivals
         body = arrivals[:, :, n_inputs:]
         rewards = np.zeros((n_steps, self.params.batch_size))
