@@ -113,12 +113,40 @@ def _lif_step(b, t, arrival, values, potential, timer, pending, random_draws, ke
 
 
 @numba.njit(cache=True)
-def _traces(b, pre, post, p_plus, p_minus, fparams):
-    """``P+ ← P+ e^(-1/τ+) + A+ f_pre`` and ``P- ← P- e^(-1/τ-) + A- f_post`` (Florian 2007), in place."""
-    for i in range(pre.shape[0]):
-        p_plus[b, i] = p_plus[b, i] * fparams[3] + (fparams[5] if pre[i] else 0.0)
+def _presynaptic(arrivals, b, t, n_inputs, iparams, fparams, p_plus, pre, pre_index):
+    """Take the presynaptic spikes learning pairs at step t into ``pre`` and ``pre_index``; return how many spiked.
+
+    A spike counts at arrival (``spike_pairing="arrival"``) or at emission.
+    The trace takes it at once: ``P+ ← P+ e^(-1/τ+) + A+ f_pre`` (Florian 2007).
+    """
+    emission, delay, decay, jump = iparams[3], iparams[2], fparams[3], fparams[5]
+    source = t + 1 if emission and delay == 1 else t
+    count = 0
+    for i in range(arrivals.shape[2]):
+        spiked = arrivals[t + 1 if emission and i >= n_inputs else source, b, i]
+        pre[i] = spiked
+        p_plus[b, i] = p_plus[b, i] * decay + (jump if spiked else 0.0)
+        if spiked:
+            pre_index[count] = i
+            count += 1
+    return count
+
+
+@numba.njit(cache=True)
+def _postsynaptic(post, b, n_outputs, fparams, p_minus, post_index):
+    """Index the body spikes ``post`` and take them into ``P- ← P- e^(-1/τ-) + A- f_post``.
+
+    Returns how many body neurons and how many of the last ``n_outputs`` (the outputs) spiked.
+    """
+    decay, jump, first_output = fparams[4], fparams[6], post.shape[0] - n_outputs
+    count = fired = 0
     for j in range(post.shape[0]):
-        p_minus[b, j] = p_minus[b, j] * fparams[4] + (fparams[6] if post[j] else 0.0)
+        p_minus[b, j] = p_minus[b, j] * decay + (jump if post[j] else 0.0)
+        if post[j]:
+            post_index[count] = j
+            count += 1
+            fired += j >= first_output
+    return count, fired
 
 
 @numba.njit(cache=True)
@@ -277,36 +305,18 @@ def reward_eligibility(values, low, high, z, z_scale, rate, reward):
 
 
 @numba.njit(cache=True)
-def _paired(arrivals, b, t, n_inputs, iparams, pre):
-    """The presynaptic spikes learning pairs at step t: arrived (``arrival``) or emitted (``emission``) then."""
-    emission, delay = iparams[3], iparams[2]
-    for i in range(arrivals.shape[2]):
-        if not emission:
-            pre[i] = arrivals[t, b, i]
-        elif delay == 1 or i >= n_inputs:
-            pre[i] = arrivals[t + 1, b, i]
-        else:
-            pre[i] = arrivals[t, b, i]
-
-
-@numba.njit(cache=True)
 def _learn(b, t, arrivals, values, mask, low, high, p_plus, p_minus, last_pre, last_post, z, z_scale, rate,
            reward_table, fparams, iparams, pre, pre_index, post_index, extents, columns, touched):
     """One step of the learning rule of network b, after its neurons fired at step t; False if a sum was not finite."""
     n_pre, n_post = arrivals.shape[2], p_minus.shape[1]
-    n_inputs, rule, n_outputs = n_pre - n_post, iparams[1], iparams[4]
-    _paired(arrivals, b, t, n_inputs, iparams, pre)
-    post = arrivals[t + 1, b, n_inputs:]
-    fired = 0
-    for j in range(n_post - n_outputs, n_post):
-        if post[j]:
-            fired += 1
-    reward = reward_table[b, fired]
-    _traces(b, pre, post, p_plus, p_minus, fparams)
+    n_inputs, rule = n_pre - n_post, iparams[1]
     finite = True
-    if rule == MSTDPET_RULE:
+    if rule == MSTDPET_RULE:  # first: a fold uses post_index as scratch
         finite = _decay_eligibility(z, z_scale, b, fparams[7], columns, touched, mask, post_index, extents)
-    n_pre_spiked, n_post_spiked = _spiked(pre, pre_index), _spiked(post, post_index)
+    n_pre_spiked = _presynaptic(arrivals, b, t, n_inputs, iparams, fparams, p_plus, pre, pre_index)
+    post = arrivals[t + 1, b, n_inputs:]
+    n_post_spiked, fired = _postsynaptic(post, b, iparams[4], fparams, p_minus, post_index)
+    reward = reward_table[b, fired]
     if rule == MSTDPET_RULE:
         _add_zeta_eligibility(z, columns, touched, b, 1.0 / (fparams[8] * z_scale[b]), mask, p_plus, p_minus, pre,
                               post, pre_index, n_pre_spiked, post_index, n_post_spiked, extents)
