@@ -263,3 +263,17 @@ def test_check_part_runs_parts_with_twins_on_both_backends_and_the_check_bites(m
     monkeypatch.setattr(compiled, "_rule", twice_the_learning_rate)
     with pytest.raises(AssertionError, match="check_backends_agree failed for MSTDPET: in ActiveRLNetwork, the comp"):
         check_backends_agree(MSTDPET, {"learning_rate": 0.2})
+
+
+def test_the_backend_key_is_declared_validated_and_fixed():
+    rows = {row["name"]: row for row in FlorianXOR.list_keys()}
+    assert rows["backend"]["default"] == "auto" and rows["backend"]["declared_by"] == "FlorianXOR"
+    typo = r"Unknown key 'backnd' for FlorianXOR\(\.\.\.\)\. Did you mean 'backend'\?"
+    with pytest.raises(InvalidParameterError, match=typo):
+        FlorianXOR(keys={"backnd": "numpy"})
+    with pytest.raises(InvalidParameterError, match=r"The 'backend' parameter of FlorianXOR must be one of"):
+        FlorianXOR(keys={"backend": "cython"})
+    net = FlorianXOR(keys={"backend": "numpy"})
+    with pytest.raises(InvalidParameterError, match="Key 'backend' of FlorianXOR is fixed at construction"):
+        net.set_key("backend", "numba")
+    assert net.backend == "numpy"
