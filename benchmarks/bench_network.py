@@ -5,13 +5,18 @@ The network is ``spikey.experiments.FlorianXOR`` unchanged (60 RateMap inputs,
 mode, shown the four XOR patterns in turn. With ``batch_size=64`` network b
 sees pattern ``(tick + b) % 4``, so the batch holds all four patterns at once.
 
-Figures:
+Figures, for each backend (``numpy`` and ``numba``, run side by side: their
+timed repeats alternate, so both see the same machine load), in wall ms per
+simulated ms (one 1 ms timestep) per network, with the ratio numpy / numba:
 
-- ``ms_per_sim_ms_b1``: wall ms per simulated ms (one 1 ms timestep) of one network;
-- ``ms_per_net_sim_ms_b64``: wall ms per simulated ms of a batch of 64, divided by 64.
+- ``<backend>_b1``: one network;
+- ``<backend>_b64``: a batch of 64, divided by 64.
 
-Each figure is the best of a few timed repeats after one warm-up tick.
-``--json`` prints them as the last line.
+Targets for numba: B=1 at most 0.002, B=64 at most 0.0015. Each figure is the
+best of a few timed repeats after one warm-up tick (the numba warm-up
+compiles the kernel, or loads it from numba's cache). BLAS threads are pinned
+(``--blas-threads``, default 1) and printed. ``--json`` prints the figures as
+the last line.
 
 Usage::
 
@@ -29,9 +34,12 @@ import time
 
 import numpy as np
 
+from blas import pinned_blas
 from spikey.experiments import FlorianXOR
 
 PATTERNS = np.array([[0, 0], [0, 1], [1, 0], [1, 1]])
+BACKENDS = ("numpy", "numba")
+TARGETS = {1: 0.002, 64: 0.0015}  # numba, ms per network per simulated ms
 
 
 def xor(states):
@@ -45,34 +53,39 @@ def observations(tick: int, batch_size: int):
     return PATTERNS[(tick + np.arange(batch_size)) % 4]
 
 
-def measure(batch_size: int, n_ticks: int, repeats: int, processing_time: int = 500, seed: int = 0) -> dict:
-    """Time ``repeats`` runs of ``n_ticks`` training ticks; return per-run wall ms per simulated ms."""
+def build(batch_size: int, backend: str, processing_time: int, seed: int):
+    """The W1 network on ``backend``, reset, after one warm-up tick (which compiles the kernel if needed)."""
     net = FlorianXOR(keys={"seed": seed, "batch_size": batch_size, "expected_value": xor,
-                           "processing_time": processing_time})
+                           "processing_time": processing_time, "backend": backend})
     net.train()
     net.reset()
-    net.tick(observations(0, batch_size))  # warm-up
-    tick = 1
-    n_inputs = net.parts["inputs"].params.n_inputs
-    per_sim_ms, body_rates = [], []
+    net.tick(observations(0, batch_size))
+    return net
+
+
+def measure(batch_size: int, n_ticks: int, repeats: int, processing_time: int = 500, seed: int = 0) -> dict:
+    """Time ``repeats`` runs of ``n_ticks`` training ticks on each backend, the two alternating.
+
+    Returns ``{backend: {"best", "median", "body_rate_hz"}}``, times in wall ms per simulated ms.
+    """
+    nets = {backend: build(batch_size, backend, processing_time, seed) for backend in BACKENDS}
+    per_sim_ms = {backend: [] for backend in BACKENDS}
     for _ in range(repeats):
-        net.reset()
-        start = time.perf_counter()
-        for _ in range(n_ticks):
+        for backend, net in nets.items():
+            net.reset()
+            start = time.perf_counter()
+            for tick in range(1, n_ticks + 1):
+                net.tick(observations(tick, batch_size))
+            per_sim_ms[backend].append((time.perf_counter() - start) * 1000.0 / (n_ticks * processing_time))
+    results = {}
+    for backend, net in nets.items():
+        n_inputs, body_rates = net.parts["inputs"].params.n_inputs, []
+        for tick in range(4):  # untimed: the mean body firing rate over the four patterns
             net.tick(observations(tick, batch_size))
-            tick += 1
-        elapsed_ms = (time.perf_counter() - start) * 1000.0
-        per_sim_ms.append(elapsed_ms / (n_ticks * processing_time))
-    for _ in range(4):  # untimed: the mean body firing rate over the four patterns
-        net.tick(observations(tick, batch_size))
-        body_rates.append(net.spike_log[:, :, n_inputs:].mean() * 1000.0)
-        tick += 1
-    return {
-        "batch_size": batch_size,
-        "best": min(per_sim_ms),
-        "median": statistics.median(per_sim_ms),
-        "body_rate_hz": float(np.mean(body_rates)),
-    }
+            body_rates.append(net.spike_log[:, :, n_inputs:].mean() * 1000.0)
+        results[backend] = {"best": min(per_sim_ms[backend]), "median": statistics.median(per_sim_ms[backend]),
+                            "body_rate_hz": float(np.mean(body_rates))}
+    return results
 
 
 def main(argv=None):
@@ -80,6 +93,7 @@ def main(argv=None):
     parser.add_argument("--quick", action="store_true", help="short run (a few seconds)")
     parser.add_argument("--json", action="store_true", help="print the figures as one JSON object on the last line")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--blas-threads", type=int, default=1, help="BLAS threads (default 1)")
     args = parser.parse_args(argv)
 
     if args.quick:
@@ -89,22 +103,27 @@ def main(argv=None):
 
     print(f"W1 FlorianXOR (60 inputs, 61 LIF, MSTDPET, 500 ms/pattern, training) | python {platform.python_version()}"
           f", numpy {np.__version__}, {platform.machine()}")
-    results = {batch: measure(batch, ticks, repeats, seed=args.seed) for batch, (ticks, repeats) in runs.items()}
-    b1, b64 = results[1], results[64]
+    with pinned_blas(args.blas_threads):
+        results = {batch: measure(batch, ticks, repeats, seed=args.seed) for batch, (ticks, repeats) in runs.items()}
 
-    header = f"{'batch':>5} {'ticks x reps':>12} {'wall ms / sim ms':>17} {'median':>8} {'per net':>9} {'body Hz':>8}"
+    header = (f"{'batch':>5} {'backend':>7} {'ticks x reps':>12} {'wall ms / sim ms':>17} {'median':>8} "
+              f"{'per net':>9} {'body Hz':>8}")
     print(header)
     print("-" * len(header))
-    for batch, result in results.items():
+    figures = {}
+    for batch, by_backend in results.items():
         ticks, repeats = runs[batch]
-        print(f"{batch:>5} {f'{ticks} x {repeats}':>12} {result['best']:>17.4f} {result['median']:>8.4f} "
-              f"{result['best'] / batch:>9.5f} {result['body_rate_hz']:>8.1f}")
-    per_net_b64 = b64["best"] / 64
-    print(f"ms_per_sim_ms_b1      = {b1['best']:.4f}  ({1.0 / b1['best']:.1f}x real time)")
-    print(f"ms_per_net_sim_ms_b64 = {per_net_b64:.5f}")
-    print(f"B=64 vs B=1 per-network throughput: {b1['best'] / per_net_b64:.1f}x")
+        for backend, result in by_backend.items():
+            print(f"{batch:>5} {backend:>7} {f'{ticks} x {repeats}':>12} {result['best']:>17.4f} "
+                  f"{result['median']:>8.4f} {result['best'] / batch:>9.5f} {result['body_rate_hz']:>8.1f}")
+            figures[f"{backend}_b{batch}"] = result["best"] / batch
+    for batch in results:
+        ratio = figures[f"numpy_b{batch}"] / figures[f"numba_b{batch}"]
+        target = TARGETS[batch]
+        print(f"B={batch:<3} ms per network per sim ms: numpy {figures[f'numpy_b{batch}']:.5f}, "
+              f"numba {figures[f'numba_b{batch}']:.5f} (target <= {target}): numba {ratio:.1f}x faster")
     if args.json:
-        print(json.dumps({"ms_per_sim_ms_b1": round(b1["best"], 6), "ms_per_net_sim_ms_b64": round(per_net_b64, 6)}))
+        print(json.dumps({name: round(value, 6) for name, value in figures.items()}))
 
 
 if __name__ == "__main__":

@@ -15,6 +15,14 @@ learns with
 - ``STDP`` (small ``learning_rate``): only the rows and columns of each step's
   spikes change.
 
+Each rule runs on both backends where the compiled tick supports it (not
+``MSTDPET_every_step``, whose network overrides ``continuous_reward``), their
+timed ticks alternating so both see the same machine load; the ratio numpy /
+numba is printed. Targets for numba, ``MSTDPET``: 0.25 ms per step at N = 1000
+and 2.5 at N = 3000. BLAS threads are pinned (``--blas-threads``, default 1)
+and printed; the kernel is compiled (or loaded from numba's cache) before
+anything is measured.
+
 Columns:
 
 - ``ms_per_step``: wall ms per 1 ms timestep (best of the timed ticks of 100 steps each);
@@ -25,8 +33,8 @@ Columns:
 - ``state_mb``: the bytes of the weight arrays (values, mask, sign) plus the rule's
   traces (for MSTDPET, the (1, 1.5 N, N) eligibility z), for comparison with ``peak_mb``.
 
-``--json`` prints ``{"sizes": [{"n_neurons", "rule", "ms_per_step", "peak_mb"}, ...]}``
-as the last line; ``--quick`` runs only N = 100 and 300.
+``--json`` prints ``{"sizes": [{"n_neurons", "rule", "backend", "ms_per_step", "peak_mb"}, ...]}``
+as the last line; ``--quick`` runs only N = 100 and 300, ``--sizes 1000 3000`` the sizes given.
 
 Usage::
 
@@ -45,6 +53,7 @@ import tracemalloc
 
 import numpy as np
 
+from blas import pinned_blas
 from spikey.snn import Network, RLNetwork
 from spikey.snn.input import RateMap
 from spikey.snn.neuron import LIF
@@ -55,6 +64,7 @@ from spikey.snn.weight import Random
 
 SIZES = (100, 300, 1000, 3000)
 TIMED_TICKS = {100: 10, 300: 5, 1000: 3, 3000: 2}  # ticks of 100 timesteps, after one warm-up tick
+TARGETS = {1000: 0.25, 3000: 2.5}  # numba, MSTDPET rewarded after each tick, ms per step
 OBSERVATION = np.array([1.0])  # one group: every input at input_rate
 
 
@@ -80,13 +90,14 @@ RULES = {  # name: (network class, learning rule)
 }
 
 
-def build(n_neurons: int, rule: str, seed: int = 0) -> Network:
+def build(n_neurons: int, rule: str, backend: str = "numpy", seed: int = 0) -> Network:
     weight_scale = 4.0 / n_neurons
     keys = {
         "n_inputs": n_neurons // 2, "n_neurons": n_neurons, "n_outputs": 1, "processing_time": 100,
         "seed": seed, "input_rate": 0.05, "magnitude": 1.0, "firing_threshold": 1.0,
         "potential_decay": 1 - math.exp(-1 / 20), "refractory_period": 2, "neuron_pct_inhibitory": 0.2,
         "max_weight": 1.0, "prob_connection": 1.0, "weight_scale": weight_scale, "action_threshold": 0.01,
+        "backend": backend,
     }
     network, synapses = RULES[rule]
     keys["learning_rate"] = 1e-3 * weight_scale
@@ -111,34 +122,51 @@ def state_mb(net: Network) -> float:
     return sum(array.nbytes for array in arrays if array is not None) / 2**20
 
 
-def measure(n_neurons: int, rule: str, timed_ticks: int, seed: int = 0) -> dict:
+def memory(n_neurons: int, rule: str, backend: str, seed: int) -> dict:
+    """tracemalloc's peaks (bytes) from construction through one warm-up tick, and the built network.
+
+    numba's own allocations inside the kernel (a few arrays of n_pre values) are not traced.
+    """
     tracemalloc.start()
-    net = build(n_neurons, rule, seed)
+    net = build(n_neurons, rule, backend, seed)
     build_peak = tracemalloc.get_traced_memory()[1]
     net.reset()
     before_tick = tracemalloc.get_traced_memory()[0]
     tracemalloc.reset_peak()
     play(net)  # warm-up, with tracemalloc on
     tick_peak = tracemalloc.get_traced_memory()[1]
-    peak = max(tick_peak, build_peak)
     tracemalloc.stop()
-    n_inputs, steps = n_neurons // 2, net.params.processing_time
-    per_step, rates = [], []
+    return net, {"peak_mb": round(max(tick_peak, build_peak) / 2**20, 1),
+                 "tick_extra_mb": round((tick_peak - before_tick) / 2**20, 1)}
+
+
+def measure(n_neurons: int, rule: str, timed_ticks: int, seed: int = 0) -> list[dict]:
+    """One row per backend that runs ``rule``; the backends' timed ticks alternate (side by side)."""
+    backends = ("numpy", "numba") if build(100, rule, "auto").backend == "numba" else ("numpy",)
+    nets, rows = {}, {}
+    for backend in backends:
+        nets[backend], rows[backend] = memory(n_neurons, rule, backend, seed)
+    per_step = {backend: [] for backend in backends}
+    rates = {backend: [] for backend in backends}
+    n_inputs, steps = n_neurons // 2, 100
     for _ in range(timed_ticks):
-        start = time.perf_counter()
-        play(net)
-        per_step.append((time.perf_counter() - start) * 1000.0 / steps)
-        rates.append(net.spike_log[:, :, n_inputs:].mean() * 1000.0)
-    return {
-        "n_neurons": n_neurons,
-        "rule": rule,
-        "ms_per_step": round(min(per_step), 4),
-        "peak_mb": round(peak / 2**20, 1),
-        "state_mb": round(state_mb(net), 1),
-        "tick_extra_mb": round((tick_peak - before_tick) / 2**20, 1),
-        "body_hz": round(float(np.mean(rates)), 1),
-        "timed_ticks": timed_ticks,
-    }
+        for backend, net in nets.items():
+            start = time.perf_counter()
+            play(net)
+            per_step[backend].append((time.perf_counter() - start) * 1000.0 / steps)
+            rates[backend].append(net.spike_log[:, :, n_inputs:].mean() * 1000.0)
+    return [{
+        "n_neurons": n_neurons, "rule": rule, "backend": backend, "ms_per_step": round(min(per_step[backend]), 4),
+        **rows[backend], "state_mb": round(state_mb(nets[backend]), 1),
+        "body_hz": round(float(np.mean(rates[backend])), 1), "timed_ticks": timed_ticks,
+    } for backend in backends]
+
+
+def warm_kernel():
+    """Compile (or load from numba's cache) the compiled tick before anything is measured."""
+    net = build(100, "MSTDPET", "numba")
+    net.reset()
+    play(net)
 
 
 def main(argv=None):
@@ -146,27 +174,37 @@ def main(argv=None):
     parser.add_argument("--quick", action="store_true", help="only n_neurons 100 and 300")
     parser.add_argument("--json", action="store_true", help="print the figures as one JSON object on the last line")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--blas-threads", type=int, default=1, help="BLAS threads (default 1)")
+    parser.add_argument("--sizes", type=int, nargs="+", help="n_neurons to run (default 100 300 1000 3000)")
     args = parser.parse_args(argv)
-    sizes = SIZES[:2] if args.quick else SIZES
+    sizes = args.sizes or (SIZES[:2] if args.quick else SIZES)
 
     print(f"W2 scaling: N body LIF (20% inhibitory), N//2 RateMap inputs at 50 Hz, all-to-all Random weights, "
           f"100 steps/tick, B=1 | python {platform.python_version()}, numpy {np.__version__}, {platform.machine()}")
-    header = (f"{'n_neurons':>9} {'n_pre':>6} {'rule':>18} {'ms_per_step':>11} {'peak_mb':>8} {'tick_mb':>7} "
-              f"{'state_mb':>8} {'body Hz':>7} {'ticks':>5}")
-    print(header)
-    print("-" * len(header))
+    header = (f"{'n_neurons':>9} {'n_pre':>6} {'rule':>18} {'backend':>7} {'ms_per_step':>11} {'peak_mb':>8} "
+              f"{'tick_mb':>7} {'state_mb':>8} {'body Hz':>7} {'ticks':>5}")
     rows = []
-    for n_neurons in sizes:
-        for rule in RULES:
-            row = measure(n_neurons, rule, TIMED_TICKS[n_neurons], args.seed)
-            rows.append(row)
-            print(f"{n_neurons:>9} {n_neurons + n_neurons // 2:>6} {rule:>18} {row['ms_per_step']:>11.4f} "
-                  f"{row['peak_mb']:>8.1f} {row['tick_extra_mb']:>7.1f} {row['state_mb']:>8.1f} "
-                  f"{row['body_hz']:>7.1f} {row['timed_ticks']:>5}", flush=True)
+    with pinned_blas(args.blas_threads):
+        warm_kernel()
+        print(header)
+        print("-" * len(header))
+        for n_neurons in sizes:
+            for rule in RULES:
+                pair = measure(n_neurons, rule, TIMED_TICKS.get(n_neurons, 2), args.seed)
+                rows += pair
+                for row in pair:
+                    print(f"{n_neurons:>9} {n_neurons + n_neurons // 2:>6} {rule:>18} {row['backend']:>7} "
+                          f"{row['ms_per_step']:>11.4f} {row['peak_mb']:>8.1f} {row['tick_extra_mb']:>7.1f} "
+                          f"{row['state_mb']:>8.1f} {row['body_hz']:>7.1f} {row['timed_ticks']:>5}", flush=True)
+                if len(pair) == 2:
+                    ratio = pair[0]["ms_per_step"] / pair[1]["ms_per_step"]
+                    target = (f" (target for numba: <= {TARGETS[n_neurons]} ms per step)"
+                              if rule == "MSTDPET" and n_neurons in TARGETS else "")
+                    print(f"{'':>9} {'':>6} {rule:>18} numpy / numba: {ratio:.1f}x{target}", flush=True)
     print("peak_mb: tracemalloc peak from construction through one warm-up tick; tick_mb: temporaries of that "
           "tick; state_mb: weights (values, mask, sign) + rule traces.")
     if args.json:
-        keys = ("n_neurons", "rule", "ms_per_step", "peak_mb")
+        keys = ("n_neurons", "rule", "backend", "ms_per_step", "peak_mb")
         print(json.dumps({"sizes": [{key: row[key] for key in keys} for row in rows]}))
 
 

@@ -58,6 +58,13 @@ INPUT_DELAY = Key(
     "next step, as for body spikes (Florian 2007: every spike is a voltage jump on the next step).",
     default=0,
 )
+BACKEND = Key(
+    "backend", Options("auto", "numpy", "numba"),
+    "How ticks run: 'numpy', the parts' own numpy code (the reference, and the path of parts written outside "
+    "Spikey); 'numba', one compiled call per tick for networks of built-in parts with a compiled twin (same spikes "
+    "from the same seed, weights equal to 1e-12); 'auto', numba when every part has a twin and numba is installed.",
+    default="auto", fixed=True,
+)
 SPIKE_PAIRING = Key(
     "spike_pairing", Options("arrival", "emission"),
     "The step at which learning rules count a presynaptic spike: 'arrival', when it reaches the postsynaptic "

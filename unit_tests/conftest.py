@@ -41,6 +41,25 @@ class SmallActive(ActiveRLNetwork):
     keys = KEYS
 
 
+@pytest.fixture(params=["numpy", "numba"])
+def each_backend(request, monkeypatch):
+    """Run a test once per backend: the default of Network's ``backend`` key set to ``numpy``, then to ``auto``.
+
+    ``auto`` runs every network whose parts have compiled twins on the compiled
+    tick (and the others on numpy, as a user gets them); the test id says
+    ``numba``. Keys given by the test win over the default, as always.
+    """
+    import dataclasses
+
+    from spikey.keys import BACKEND
+
+    default = "numpy" if request.param == "numpy" else "auto"
+    keys = tuple(dataclasses.replace(key, default=default) if key is BACKEND else key
+                 for key in Network.NECESSARY_KEYS)
+    monkeypatch.setattr(Network, "NECESSARY_KEYS", keys)
+    return request.param
+
+
 @pytest.fixture
 def deterministic_keys():
     """No random draws after construction: static inputs, no random firing."""

@@ -18,6 +18,8 @@ from spikey.snn.readout import Threshold
 from spikey.snn.synapse import MSTDPET, STDP
 from spikey.snn.weight import Manual, Random
 
+pytestmark = pytest.mark.usefixtures("each_backend")  # every test on both backends
+
 PATTERNS = np.array([[0, 0], [0, 1], [1, 0], [1, 1]])
 
 

@@ -16,6 +16,8 @@ import pytest
 
 from spikey.experiments import FlorianXOR
 
+pytestmark = pytest.mark.usefixtures("each_backend")  # every test on both backends
+
 N_IN, N_BODY, T = 60, 61, 100
 PATTERNS = np.array([[1, 0], [1, 1], [0, 1]])
 
@@ -75,9 +77,10 @@ def reference_run(seed, batch_size, patterns, p):
 
 
 @pytest.mark.parametrize("batch_size", [1, 2])
-def test_florian_xor_matches_reference(batch_size):
+def test_florian_xor_matches_reference(batch_size, each_backend):
     seed = 3
     net = FlorianXOR(keys={"seed": seed, "batch_size": batch_size, "processing_time": T})
+    assert net.backend == each_backend
     net.reset()
     patterns = [pattern if batch_size == 1 else np.stack([pattern, PATTERNS[(k + 1) % 3]])
                 for k, pattern in enumerate(PATTERNS)]

@@ -37,8 +37,9 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from spikey.keys import BATCH_SIZE, INPUT_DELAY, N_OUTPUTS, PROCESSING_TIME, SEED, SPIKE_PAIRING
+from spikey.keys import BACKEND, BATCH_SIZE, INPUT_DELAY, N_OUTPUTS, PROCESSING_TIME, SEED, SPIKE_PAIRING
 from spikey.module import InvalidParameterError, KeyTable, key_row, merge_keys, unknown_key_error, validate_config
+from spikey.snn.compiled import resolve_backend, run_compiled
 from spikey.snn.input.template import Input
 from spikey.snn.neuron.template import Neuron
 from spikey.snn.readout.template import Readout
@@ -166,7 +167,7 @@ class Network:
 
     parts: dict = {}
     keys: dict = {}
-    NECESSARY_KEYS = (N_OUTPUTS, PROCESSING_TIME, BATCH_SIZE, SEED, INPUT_DELAY, SPIKE_PAIRING)
+    NECESSARY_KEYS = (N_OUTPUTS, PROCESSING_TIME, BATCH_SIZE, SEED, INPUT_DELAY, SPIKE_PAIRING, BACKEND)
     REQUIRED_ROLES = ("inputs", "neurons", "weights", "synapses", "readout")
     OPTIONAL_ROLES = ("rewarder", "modifiers")
 
@@ -182,6 +183,7 @@ class Network:
         self.parts = {role: self._build_part(cls, shared) for role, cls in part_classes.items()}
         self._check_dimensions()
         self._check_modifiers(declared)
+        self.backend = resolve_backend(self)
         self.training = True
         self.set_episode(0)  # the schedules hold from construction
         self.step_monitors = []  # callables (neuron_state, spikes) run after every timestep
@@ -575,6 +577,8 @@ class Network:
         arrivals[0] = state["next_arrivals"]
         arrivals[-1, :, :n_inputs] = False
         arrivals[delay:n_steps + delay, :, :n_inputs] = input_spikes
+        if self.backend == "numba" and run_compiled(self, arrivals, self._observations):
+            return arrivals
         body = arrivals[:, :, n_inputs:]
         rewards = np.zeros((n_steps, self.params.batch_size))
         # the loop reads locals only: it runs processing_time times per tick

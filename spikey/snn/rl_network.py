@@ -17,6 +17,7 @@ from numbers import Real
 import numpy as np
 
 from spikey.module import InvalidParameterError
+from spikey.snn.compiled import reward_compiled
 from spikey.snn.network import Network, _describe
 
 __all__ = ["RLNetwork", "ActiveRLNetwork"]
@@ -66,7 +67,7 @@ class RLNetwork(Network):
             rewarder refuses. Nothing has changed then.
         """
         rewards = self._rewards(state, action, state_next, reward)
-        if self.training:
+        if self.training and not (self.backend == "numba" and reward_compiled(self, rewards)):
             self.state["synapses"] = self.parts["synapses"].reward(self.state["synapses"], self.state["weights"], rewards)
         return self._unbatch(rewards)
 

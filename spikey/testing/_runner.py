@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from spikey.module import Module
+from spikey.testing._backend_check import check_backends_agree, has_compiled_twin
 from spikey.testing._config_checks import check_clone, check_keys_declared, check_param_validation, check_pickle
 from spikey.testing._drive import STATEFUL, is_driven, role
 from spikey.testing._run_checks import (
@@ -55,7 +56,9 @@ def checks_for(part_class) -> list:
         without a role (modifiers) and abstract bases get only the
         configuration checks; readouts and rewarders, which have no state, skip
         ``check_state_batch_axis``; only learning rules get
-        ``check_learning_changes_weights`` and ``check_blocks_equal_steps``.
+        ``check_learning_changes_weights`` and ``check_blocks_equal_steps``;
+        only the built-in parts the compiled tick runs get
+        ``check_backends_agree``, last.
     """
     if not (isinstance(part_class, type) and issubclass(part_class, Module)):
         raise TypeError(f"Expected a spikey Module subclass, got {part_class!r}.")
@@ -65,7 +68,8 @@ def checks_for(part_class) -> list:
     skip = set() if role_name in STATEFUL else {check_state_batch_axis}
     if role_name != "synapse":
         skip |= {check_learning_changes_weights, check_blocks_equal_steps}
-    return [check for check in _ALL_CHECKS if check not in skip]
+    twin = [check_backends_agree] if has_compiled_twin(part_class) else []
+    return [check for check in _ALL_CHECKS if check not in skip] + twin
 
 
 def check_part(part_class, config, *, observations=None, expected_failed_checks=None) -> None:

@@ -1,0 +1,394 @@
+"""The compiled tick: numba kernels that run every timestep of a tick in one call.
+
+This module imports numba; :mod:`spikey.snn.compiled` imports it on the first
+compiled tick, never at ``import spikey``. It mirrors, step for step, the
+numpy path of :meth:`spikey.snn.network.Network._run`: synaptic input from
+the presynaptic spikes arriving at the step, LIF integration and firing
+(:mod:`spikey.snn.neuron.lif`), then the learning rule (STDP, MSTDP or
+MSTDPET, :mod:`spikey.snn.synapse`), with the reward of the step read from a
+table by the number of output neurons that fired. Networks of a batch are
+independent, so each runs all its steps before the next starts. Kernels are
+serial and cached to disk (``cache=True``): numba writes the cache next to
+this file, or, where that folder is read-only, in the user's cache folder;
+``NUMBA_CACHE_DIR`` overrides both.
+"""
+from __future__ import annotations
+
+import numba
+import numpy as np
+
+from spikey.snn.synapse.traces import RENORMALIZE_BELOW
+
+NO_RULE, STDP_RULE, MSTDP_RULE, MSTDPET_RULE = 0, 1, 2, 3
+"""Learning rule codes of :func:`run_tick` (``NO_RULE`` in eval mode)."""
+
+FOLD_ROWS = 32  # rows of z folded together by _fold_columns
+FLOAT_PARAMS = ("resting_mv", "magnitude", "prob_rand_fire", "decay_plus", "decay_minus", "a_plus", "a_minus",
+                "decay_z", "tau_z")
+INT_PARAMS = ("refractory_period", "rule", "input_delay", "emission_pairing", "n_outputs")
+
+
+@numba.njit(cache=True)
+def _clip(value, low, high):
+    """``min(max(value, low), high)`` as ``np.maximum`` then ``np.minimum`` (NaN stays NaN)."""
+    if value < low:
+        value = low
+    if value > high:
+        value = high
+    return value
+
+
+@numba.njit(cache=True)
+def _extents(mask, b, first_row, stop_row, first_col, stop_col):
+    """The rows ``[first_row[j], stop_row[j])`` holding column j's synapses, and the columns of each row.
+
+    Each bound is found by scanning from its end, so a dense mask is read
+    only at its edges. An empty column or row gets an empty range.
+    """
+    n_pre, n_post = mask.shape[1], mask.shape[2]
+    for i in range(n_pre):
+        first_col[i], stop_col[i] = n_post, 0
+        for j in range(n_post):
+            if mask[b, i, j]:
+                first_col[i] = j
+                break
+        for j in range(n_post - 1, first_col[i] - 1, -1):
+            if mask[b, i, j]:
+                stop_col[i] = j + 1
+                break
+    first_row[:] = n_pre
+    stop_row[:] = 0
+    _scan_rows(mask, b, range(n_pre), first_row, 0)
+    _scan_rows(mask, b, range(n_pre - 1, -1, -1), stop_row, 1)
+
+
+@numba.njit(cache=True)
+def _scan_rows(mask, b, rows, bound, offset):
+    """``bound[j] = i + offset`` for the first row i in ``rows`` with a synapse in column j; stops when all have one."""
+    n_post = mask.shape[2]
+    found = np.zeros(n_post, dtype=np.bool_)
+    left = n_post
+    for i in rows:
+        for j in range(n_post):
+            if mask[b, i, j] and not found[j]:
+                found[j] = True
+                bound[j] = i + offset
+                left -= 1
+        if left == 0:
+            return
+
+
+@numba.njit(cache=True)
+def _lif_step(b, t, arrival, values, potential, timer, pending, random_draws, keep, threshold, fparams, iparams,
+              incoming, emitted):
+    """One LIF step of network b (as :func:`spikey.snn.neuron.lif.lif_step`); writes its spikes into ``emitted``."""
+    n_post = potential.shape[1]
+    rest, magnitude, prob_rand_fire = fparams[0], fparams[1], fparams[2]
+    incoming[:] = 0.0
+    for i in range(arrival.shape[0]):
+        if arrival[i]:
+            for j in range(n_post):
+                incoming[j] += values[b, i, j]
+    delay = pending.shape[1]
+    for j in range(n_post):
+        ready = timer[b, j] <= 0
+        v = (potential[b, j] - rest) * keep[b] + magnitude * incoming[j]
+        v = v * (1.0 if ready else 0.0) + rest
+        fired = v >= threshold[b]
+        if prob_rand_fire > 0 and random_draws[t, b, j] < prob_rand_fire:
+            fired = True
+        fired = fired and ready
+        timer[b, j] -= 1
+        if fired:
+            v = rest
+            timer[b, j] = iparams[0]
+        potential[b, j] = v
+        if delay == 0:
+            emitted[j] = fired
+        else:
+            emitted[j] = pending[b, 0, j]
+            for k in range(delay - 1):
+                pending[b, k, j] = pending[b, k + 1, j]
+            pending[b, delay - 1, j] = fired
+
+
+@numba.njit(cache=True)
+def _presynaptic(arrivals, b, t, n_inputs, iparams, fparams, p_plus, pre, pre_index):
+    """Take the presynaptic spikes learning pairs at step t into ``pre`` and ``pre_index``; return how many spiked.
+
+    A spike counts at arrival (``spike_pairing="arrival"``) or at emission.
+    The trace takes it at once: ``P+ ← P+ e^(-1/τ+) + A+ f_pre`` (Florian 2007).
+    """
+    emission, delay, decay, jump = iparams[3], iparams[2], fparams[3], fparams[5]
+    source = t + 1 if emission and delay == 1 else t
+    count = 0
+    for i in range(arrivals.shape[2]):
+        spiked = arrivals[t + 1 if emission and i >= n_inputs else source, b, i]
+        pre[i] = spiked
+        p_plus[b, i] = p_plus[b, i] * decay + (jump if spiked else 0.0)
+        if spiked:
+            pre_index[count] = i
+            count += 1
+    return count
+
+
+@numba.njit(cache=True)
+def _postsynaptic(post, b, n_outputs, fparams, p_minus, post_index):
+    """Index the body spikes ``post`` and take them into ``P- ← P- e^(-1/τ-) + A- f_post``.
+
+    Returns how many body neurons and how many of the last ``n_outputs`` (the outputs) spiked.
+    """
+    decay, jump, first_output = fparams[4], fparams[6], post.shape[0] - n_outputs
+    count = fired = 0
+    for j in range(post.shape[0]):
+        p_minus[b, j] = p_minus[b, j] * decay + (jump if post[j] else 0.0)
+        if post[j]:
+            post_index[count] = j
+            count += 1
+            fired += j >= first_output
+    return count, fired
+
+
+@numba.njit(cache=True)
+def _spiked(spikes, index):
+    """Write the indices of ``spikes`` into ``index``; return how many."""
+    count = 0
+    for i in range(spikes.shape[0]):
+        if spikes[i]:
+            index[count] = i
+            count += 1
+    return count
+
+
+@numba.njit(cache=True)
+def _add_zeta(values, b, factor, low, high, mask, p_plus, p_minus, pre, post, pre_index, n_pre_spiked, post_index,
+              n_post_spiked, extents):
+    """``w ← clip(w + factor ζ mask, low, high)``, ``ζ = P+ ⊗ f_post + f_pre ⊗ P-`` (traces.add_outer).
+
+    Only the columns of spiking postsynaptic neurons and the rows of spiking
+    presynaptic neurons are touched; an entry in both gets both terms before
+    its one clip to its row's bounds. Returns False if a sum was infinite or
+    NaN (before clipping), else True.
+    """
+    finite = True
+    rows_from, rows_to = _rows_of(post_index, n_post_spiked, extents)
+    for i in range(rows_from, rows_to):
+        for k in range(n_post_spiked):
+            j = post_index[k]
+            change = p_plus[b, i] + p_minus[b, j] if pre[i] else p_plus[b, i]
+            value = values[b, i, j] + change * factor * mask[b, i, j]
+            finite &= value - value == 0.0
+            values[b, i, j] = _clip(value, low[b, i], high[b, i])
+    for k in range(n_pre_spiked):
+        i = pre_index[k]
+        for j in range(extents[2, i], extents[3, i]):
+            change = 0.0 if post[j] else p_minus[b, j] * factor
+            value = values[b, i, j] + change * mask[b, i, j]
+            finite &= value - value == 0.0
+            values[b, i, j] = _clip(value, low[b, i], high[b, i])
+    return finite
+
+
+@numba.njit(cache=True)
+def _rows_of(post_index, n_post_spiked, extents):
+    """The rows ``[from, to)`` holding the synapses of the spiking postsynaptic neurons."""
+    rows_from, rows_to = extents.shape[1], 0
+    for k in range(n_post_spiked):
+        rows_from = min(rows_from, extents[0, post_index[k]])
+        rows_to = max(rows_to, extents[1, post_index[k]])
+    return rows_from, rows_to
+
+
+@numba.njit(cache=True)
+def _add_zeta_eligibility(z, columns, touched, b, coef, mask, p_plus, p_minus, pre, post, pre_index, n_pre_spiked,
+                          post_index, n_post_spiked, extents):
+    """``z_stored += coef ζ mask``; the terms of the columns go to ``columns`` (n_post, n_pre), transposed.
+
+    A column of z is strided in memory, so the terms of spiking postsynaptic
+    neurons are summed row-wise into ``columns[j]`` (``touched[j]`` set) and
+    added to z, masked, by :func:`_fold_columns` before z is read. Sums are
+    checked for overflow where z is read (:func:`_fold_columns`,
+    :func:`_add_eligibility_to_weights`, :func:`reward_eligibility`).
+    """
+    for k in range(n_post_spiked):
+        j = post_index[k]
+        touched[j] = True
+        column = columns[j]
+        for i in range(extents[0, j], extents[1, j]):
+            change = p_plus[b, i] + p_minus[b, j] if pre[i] else p_plus[b, i]
+            column[i] += change * coef
+    for k in range(n_pre_spiked):
+        i = pre_index[k]
+        row, present, trace = z[b, i], mask[b, i], p_minus[b]
+        for j in range(extents[2, i], extents[3, i]):
+            change = 0.0 if post[j] else trace[j] * coef
+            row[j] += change * present[j]
+
+
+@numba.njit(cache=True)
+def _fold_columns(z, columns, touched, mask, b, index, extents):
+    """Add the column terms kept in ``columns`` to network b's ``z_stored``, masked, and clear them.
+
+    Returns False if a sum was infinite or NaN.
+    """
+    n_touched = _spiked(touched, index)
+    rows_from, rows_to = _rows_of(index, n_touched, extents)
+    finite = True
+    for block in range(rows_from, rows_to, FOLD_ROWS):  # z's lines of a block of rows stay in cache across columns
+        for k in range(n_touched):
+            j = index[k]
+            column = columns[j]
+            for i in range(block, min(block + FOLD_ROWS, rows_to)):
+                z[b, i, j] += column[i] * mask[b, i, j]
+                finite &= z[b, i, j] - z[b, i, j] == 0.0
+                column[i] = 0.0
+    touched[:] = False
+    return finite
+
+
+@numba.njit(cache=True)
+def _decay_eligibility(z, z_scale, b, decay_z, columns, touched, mask, index, extents):
+    """Decay network b's ``z = z_scale * z_stored`` one step; fold the scale in below 1e-100 (traces.rescale).
+
+    Returns False if folding the kept column terms gave an infinite or NaN sum.
+    """
+    if z_scale[b] * decay_z >= RENORMALIZE_BELOW:
+        z_scale[b] *= decay_z
+        return True
+    finite = _fold_columns(z, columns, touched, mask, b, index, extents)
+    fold = z_scale[b] * (decay_z if decay_z < RENORMALIZE_BELOW else 1.0)
+    z[b] *= fold
+    z_scale[b] = 1.0 if decay_z < RENORMALIZE_BELOW else decay_z
+    return finite
+
+
+@numba.njit(cache=True)
+def _add_eligibility_to_weights(values, low, high, z, b, factor, extents):
+    """``w ← clip(w + factor z_stored, low, high)`` on network b's synapses (mstdpet_reward); False if not finite."""
+    finite = True
+    for i in range(values.shape[1]):
+        for j in range(extents[2, i], extents[3, i]):
+            value = values[b, i, j] + factor * z[b, i, j]
+            finite &= value - value == 0.0
+            values[b, i, j] = _clip(value, low[b, i], high[b, i])
+    return finite
+
+
+@numba.njit(cache=True)
+def reward_eligibility(values, low, high, z, z_scale, rate, reward):
+    """``w ← clip(w + γ r z, low, high)`` for every network with a nonzero reward, in place (mstdpet_reward).
+
+    Parameters
+    ----------
+    values, low, high : the weight state's values (B, n_pre, n_post) and row bounds (B, n_pre)
+    z, z_scale : ndarray of shape (B, n_pre, n_post) and (B,)
+        MSTDPET's stored eligibility and its scale.
+    rate, reward : ndarray of shape (B,)
+        Learning rate γ and reward r of each network.
+
+    Returns
+    -------
+    bool
+        False if a sum was infinite or NaN (before clipping).
+    """
+    finite = True
+    for b in range(values.shape[0]):
+        if reward[b] != 0:
+            factor = rate[b] * reward[b] * z_scale[b]
+            for i in range(values.shape[1]):
+                row, lower, upper = values[b, i], low[b, i], high[b, i]
+                for j in range(values.shape[2]):
+                    value = row[j] + factor * z[b, i, j]
+                    finite &= value - value == 0.0
+                    row[j] = _clip(value, lower, upper)
+    return finite
+
+
+@numba.njit(cache=True)
+def _learn(b, t, arrivals, values, mask, low, high, p_plus, p_minus, last_pre, last_post, z, z_scale, rate,
+           reward_table, fparams, iparams, pre, pre_index, post_index, extents, columns, touched):
+    """One step of the learning rule of network b, after its neurons fired at step t; False if a sum was not finite."""
+    n_pre, n_post = arrivals.shape[2], p_minus.shape[1]
+    n_inputs, rule = n_pre - n_post, iparams[1]
+    finite = True
+    if rule == MSTDPET_RULE:  # first: a fold uses post_index as scratch
+        finite = _decay_eligibility(z, z_scale, b, fparams[7], columns, touched, mask, post_index, extents)
+    n_pre_spiked = _presynaptic(arrivals, b, t, n_inputs, iparams, fparams, p_plus, pre, pre_index)
+    post = arrivals[t + 1, b, n_inputs:]
+    n_post_spiked, fired = _postsynaptic(post, b, iparams[4], fparams, p_minus, post_index)
+    reward = reward_table[b, fired]
+    if rule == MSTDPET_RULE:
+        _add_zeta_eligibility(z, columns, touched, b, 1.0 / (fparams[8] * z_scale[b]), mask, p_plus, p_minus, pre,
+                              post, pre_index, n_pre_spiked, post_index, n_post_spiked, extents)
+        if reward != 0:
+            finite &= _fold_columns(z, columns, touched, mask, b, post_index, extents)
+            finite &= _add_eligibility_to_weights(values, low, high, z, b, rate[b] * reward * z_scale[b], extents)
+        return finite
+    if rule == MSTDP_RULE:
+        last_pre[b] = pre
+        last_post[b] = post
+    factor = rate[b] * reward if rule == MSTDP_RULE else rate[b]
+    if factor == 0:
+        return True
+    return _add_zeta(values, b, factor, low, high, mask, p_plus, p_minus, pre, post, pre_index, n_pre_spiked,
+                     post_index, n_post_spiked, extents)
+
+
+@numba.njit(cache=True)
+def run_tick(arrivals, potential, timer, pending, random_draws, values, mask, low, high, p_plus, p_minus, last_pre,
+             last_post, z, z_scale, keep, threshold, rate, reward_table, fparams, iparams):
+    """Run the ``len(arrivals) - 1`` steps of a tick for every network of the batch, in place.
+
+    Returns False if a learning update gave an infinite or NaN sum (a key's
+    value too large for float64: weights then clip it silently), else True.
+
+    Parameters
+    ----------
+    arrivals : ndarray of shape (T + 1, B, n_pre), bool
+        The presynaptic spikes arriving at each step, input columns filled in;
+        the body columns of rows 1 to T are written (spikes emitted at step t
+        arrive at t + 1).
+    potential, timer : ndarray of shape (B, n_post), float64 and int64
+        LIF state (:class:`spikey.snn.neuron.lif.NeuronState`).
+    pending : ndarray of shape (B, spike_delay, n_post), bool
+    random_draws : ndarray of shape (T, B, n_post), float64
+        Uniform draws for random firing, read only when ``prob_rand_fire > 0``.
+    values, mask, low, high : the weight state (:class:`spikey.snn.weight.template.WeightState`)
+    p_plus, p_minus : ndarray of shape (B, n_pre) and (B, n_post), float64
+        The rule's traces.
+    last_pre, last_post : ndarray of shape (B, n_pre) and (B, n_post), bool
+        MSTDP's spikes of the last step (any shape for other rules).
+    z, z_scale : ndarray of shape (B, n_pre, n_post) and (B,), float64
+        MSTDPET's stored eligibility and its scale (any shape for other rules).
+    keep, threshold, rate : ndarray of shape (B,), float64
+        ``1 - potential_decay``, ``firing_threshold`` (mV) and ``learning_rate`` of each network.
+    reward_table : ndarray of shape (B, n_outputs + 1), float64
+        The reward of a step at which k output neurons fired is ``reward_table[b, k]``.
+    fparams : ndarray of float64
+        The values named by :data:`FLOAT_PARAMS`.
+    iparams : ndarray of int64
+        The values named by :data:`INT_PARAMS`.
+    """
+    n_steps, batch, n_pre = arrivals.shape[0] - 1, arrivals.shape[1], arrivals.shape[2]
+    n_post = potential.shape[1]
+    n_inputs, rule = n_pre - n_post, iparams[1]
+    incoming, pre = np.empty(n_post), np.empty(n_pre, dtype=np.bool_)
+    pre_index, post_index = np.empty(n_pre, dtype=np.int64), np.empty(n_post, dtype=np.int64)
+    extents = np.empty((4, max(n_pre, n_post)), dtype=np.int64)
+    eligibility = rule == MSTDPET_RULE
+    columns = np.zeros((n_post, n_pre) if eligibility else (1, 1))
+    touched = np.zeros(n_post, dtype=np.bool_)
+    finite = True
+    for b in range(batch):
+        if rule != NO_RULE:
+            _extents(mask, b, extents[0, :n_post], extents[1, :n_post], extents[2, :n_pre], extents[3, :n_pre])
+        for t in range(n_steps):
+            _lif_step(b, t, arrivals[t, b], values, potential, timer, pending, random_draws, keep, threshold,
+                      fparams, iparams, incoming, arrivals[t + 1, b, n_inputs:])
+            if rule != NO_RULE:
+                finite &= _learn(b, t, arrivals, values, mask, low, high, p_plus, p_minus, last_pre, last_post, z,
+                                 z_scale, rate, reward_table, fparams, iparams, pre, pre_index, post_index, extents,
+                                 columns, touched)
+        if eligibility:
+            finite &= _fold_columns(z, columns, touched, mask, b, post_index, extents)
+    return finite

@@ -1,0 +1,268 @@
+"""The compiled backend: which built-in parts have a compiled twin, and the call that runs a tick compiled.
+
+A network's ``backend`` key picks how its ticks run. ``"numpy"`` runs the
+parts' own numpy code, the reference and the path of every part written
+outside Spikey. ``"numba"`` runs each tick's timesteps in one call of the
+compiled kernel of :mod:`spikey.snn._tick_kernel`, which gives the same spikes
+from the same seed and weights equal to 1e-12. ``"auto"`` (the default)
+takes ``"numba"`` when every part is listed in :data:`COMPILED_TWINS` and
+numba is installed, ``"numpy"`` otherwise.
+
+The random stream is the network's Generator on both backends: the input
+part draws a tick's input spikes and, with ``prob_rand_fire > 0``, the
+random firing draws of every step are taken at once after them, as the numpy
+path draws them step by step. A rewarder scoring the output spikes of each
+step (:class:`~spikey.snn.rl_network.ActiveRLNetwork`) is asked once per tick
+for the reward of every number of output neurons that can fire, which the
+:class:`~spikey.snn.readout.Threshold` readout turns into its two actions.
+A tick with step monitors runs on numpy (they are Python callables).
+
+numba is imported on the first compiled tick, never at ``import spikey``;
+the first tick of a process compiles the kernel (about 10 s, then loaded
+from numba's disk cache in well under a second). The kernel is serial:
+parallelism comes from the batch axis and from Ray workers, so numba's
+thread count does not matter.
+"""
+from __future__ import annotations
+
+import importlib.util
+import math
+import warnings
+
+import numpy as np
+
+from spikey.module import InvalidParameterError
+from spikey.snn.input import RBF, RateMap, SpikeTrain, StaticMap, SymbolTrains
+from spikey.snn.neuron import LIF
+from spikey.snn.readout import NeuronRates, PopulationVector, Threshold, TopAction
+from spikey.snn.reward import MatchExpected
+from spikey.snn.synapse import MSTDP, MSTDPET, STDP
+from spikey.snn.weight import Manual, Random
+
+__all__ = ["COMPILED_TWINS", "unsupported_parts", "resolve_backend", "run_compiled", "reward_compiled"]
+
+COMPILED_TWINS = {
+    "inputs": (RateMap, StaticMap, RBF, SpikeTrain, SymbolTrains),  # their own step draws, outside the kernel
+    "neurons": (LIF,),
+    "weights": (Manual, Random),  # initial weights only: the kernel reads the weight state
+    "synapses": (STDP, MSTDP, MSTDPET),
+    "readout": (Threshold, NeuronRates, PopulationVector, TopAction),  # read after the tick
+    "rewarder": (MatchExpected,),
+}
+"""Built-in part classes the compiled tick runs, by role (the exact classes, not subclasses)."""
+
+STEP_READOUTS = (Threshold,)
+"""Readouts the compiled tick can apply to each step's output spikes (rewards during the tick)."""
+
+_RULES = {STDP: 1, MSTDP: 2, MSTDPET: 3}  # the kernel's STDP_RULE, MSTDP_RULE, MSTDPET_RULE
+_KERNEL = []  # the imported kernel module, once imported
+
+
+def numba_installed() -> bool:
+    """Whether numba can be found (without importing it)."""
+    try:
+        return importlib.util.find_spec("numba") is not None
+    except (ImportError, ValueError):
+        return False
+
+
+def unsupported_parts(network) -> list[str]:
+    """What keeps ``network`` off the compiled tick, e.g. ``["neurons=Izhikevich"]``; empty if nothing.
+
+    Besides parts without a twin, a network class that overrides how a tick
+    runs or is rewarded, or a network rewarded during the tick whose readout
+    cannot be applied per step, is listed.
+    """
+    from spikey.snn.network import Network
+    from spikey.snn.rl_network import ActiveRLNetwork
+
+    problems = [f"{role}={type(part).__name__}" for role, part in network.parts.items()
+                if type(part) not in COMPILED_TWINS.get(role, ())]
+    if network.modifiers and not all(type(m).__module__ == "spikey.snn.modifier" for m in network.modifiers):
+        problems.append("modifiers written outside spikey.snn.modifier")
+    cls = type(network)
+    overridden = [name for name in ("_run", "_learn") if getattr(cls, name) is not getattr(Network, name)]
+    if cls.continuous_reward not in (Network.continuous_reward, ActiveRLNetwork.continuous_reward):
+        overridden.append("continuous_reward")
+    if overridden:
+        problems.append(f"{cls.__name__} overrides {', '.join(overridden)}")
+    rewarded_per_step = cls.continuous_reward is ActiveRLNetwork.continuous_reward
+    if rewarded_per_step and type(network.parts["readout"]) not in STEP_READOUTS:
+        problems.append(f"readout={type(network.parts['readout']).__name__} applied at every step (rewards during "
+                        f"the tick need {', '.join(r.__name__ for r in STEP_READOUTS)})")
+    return problems
+
+
+def resolve_backend(network) -> str:
+    """The backend ``network`` runs on, ``"numpy"`` or ``"numba"``, from its ``backend`` key.
+
+    Raises
+    ------
+    InvalidParameterError
+        For ``backend="numba"`` when a part has no compiled twin (naming
+        each) or numba is not installed.
+    """
+    requested = network.params.backend
+    if requested == "numpy":
+        return "numpy"
+    problems = unsupported_parts(network)
+    if requested == "auto":
+        return "numba" if not problems and numba_installed() else "numpy"
+    if not numba_installed():
+        problems.append("numba is not installed (python -m pip install numba)")
+    if problems:
+        raise InvalidParameterError(
+            f"The 'backend' parameter of {type(network).__name__} must be 'numpy' or 'auto' for this network: "
+            f"the compiled tick cannot run it ({'; '.join(problems)}). Got 'numba' instead."
+        )
+    return "numba"
+
+
+def _kernel():
+    """The kernel module, imported on first use; None if numba fails to import."""
+    if not _KERNEL:
+        try:
+            from spikey.snn import _tick_kernel
+        except ImportError as error:  # found but broken: run on numpy, say so once
+            warnings.warn(f"numba failed to import ({error}); ticks run on the numpy backend.", RuntimeWarning)
+            _tick_kernel = None
+        _KERNEL.append(_tick_kernel)
+    return _KERNEL[0]
+
+
+def run_compiled(network, arrivals: np.ndarray, observations) -> bool:
+    """Run a tick's steps compiled, as ``Network._run`` would on numpy; False if this tick must run on numpy.
+
+    Parameters
+    ----------
+    network : Network
+        Its state (neurons, synapse traces, weights, next arrivals) is updated; its Generator draws random
+        firing.
+    arrivals : ndarray of shape (T + 1, B, n_inputs + n_neurons), bool
+        Input columns filled in; the body columns of rows 1 to T are written.
+    observations : ndarray of shape (B, ...)
+        The tick's observations, for a rewarder scoring each step.
+
+    Returns
+    -------
+    bool
+        False, with nothing changed, when the tick has step monitors, numba
+        fails to import, or the rewarder refuses an action the readout can
+        give (the numpy path then raises at the step that gives it).
+
+    Raises
+    ------
+    FloatingPointError
+        If a learning update was infinite or NaN (the numpy path's neurons
+        then turn NaN, which :meth:`Network.tick` reports), after the tick
+        has updated the state, as there.
+    """
+    kernel = _kernel() if not network.step_monitors else None
+    if kernel is None:
+        return False
+    reward_table = _reward_table(network, observations)
+    if reward_table is None:
+        return False
+    parts, state, batch = network.parts, network.state, network.params.batch_size
+    lif = parts["neurons"].params
+    neurons = state["neurons"]
+    potential, timer, pending = (np.array(array) for array in neurons)
+    n_steps = len(arrivals) - 1
+    draws = network.rng.random((n_steps, batch, lif.n_neurons)) if lif.prob_rand_fire > 0 else np.zeros((0, 0, 0))
+    rule, traces, rate, fparams = _rule(network)
+    iparams = np.array([lif.refractory_period, rule, network.params.input_delay,
+                        network.params.spike_pairing == "emission", network.params.n_outputs], dtype=np.int64)
+    fparams[:3] = lif.resting_mv, lif.magnitude, lif.prob_rand_fire
+    finite = kernel.run_tick(arrivals, potential, timer, pending, draws, *state["weights"], *traces,
+                             _per_network(1.0 - np.asarray(lif.potential_decay), batch),
+                             _per_network(lif.firing_threshold, batch), rate, reward_table, fparams, iparams)
+    state["neurons"], state["next_arrivals"] = type(neurons)(potential, timer, pending), arrivals[-1].copy()
+    if rule:
+        state["synapses"] = _synapse_state(network, traces)
+    if not finite:
+        raise _overflow(network)
+    return True
+
+
+def reward_compiled(network, rewards: np.ndarray) -> bool:
+    """Apply a reward (B,) given after a tick with the compiled kernel; False if the rule's numpy reward must do it.
+
+    MSTDPET's ``w += γ r z`` reads every synapse, the one reward worth a
+    kernel; the other rules' rewards touch only the last step's spikes.
+
+    Raises
+    ------
+    FloatingPointError
+        If a sum was infinite or NaN (the weights are clipped by then).
+    """
+    kernel = _kernel() if type(network.parts["synapses"]) is MSTDPET else None
+    if kernel is None:
+        return False
+    state, batch = network.state["synapses"], network.params.batch_size
+    values, _, low, high = network.state["weights"]
+    finite = kernel.reward_eligibility(values, low, high, state.z, state.z_scale,
+                                       _per_network(network.parts["synapses"].params.learning_rate, batch),
+                                       np.array(rewards, dtype=np.float64))
+    if not finite:
+        raise _overflow(network)
+    return True
+
+
+def _overflow(network) -> FloatingPointError:
+    """The error for a learning update that overflowed float64."""
+    return FloatingPointError(
+        f"{type(network).__name__}: a weight or eligibility update of {type(network.parts['synapses']).__name__} "
+        "became infinite or NaN: some key's value is too large for float64 arithmetic (effective_keys() lists "
+        "every value)."
+    )
+
+
+def _per_network(value, batch: int) -> np.ndarray:
+    """A batched key's value as a new float64 array (B,)."""
+    return np.array(np.broadcast_to(value, (batch,)), dtype=np.float64)
+
+
+def _rule(network):
+    """``(rule code, traces, learning rate (B,), float params)`` for the kernel; code 0 in eval mode."""
+    synapses = network.parts["synapses"]
+    p, state, batch = synapses.params, network.state["synapses"], network.params.batch_size
+    rule = _RULES[type(synapses)] if network.training else 0
+    fparams = np.zeros(9)
+    flags = np.zeros((1, 1), dtype=bool)
+    traces = [np.array(state.p_plus), np.array(state.p_minus), flags, flags, np.zeros((1, 1, 1)), np.ones(1)]
+    if rule == _RULES[MSTDP]:
+        traces[2:4] = np.array(state.pre), np.array(state.post)
+    if rule == _RULES[MSTDPET]:
+        traces[4:6] = state.z, np.array(state.z_scale)  # z in place, as the numpy rule updates it
+        fparams[7:9] = math.exp(-1.0 / p.tau_z), p.tau_z
+    fparams[3:7] = math.exp(-1.0 / p.tau_plus), math.exp(-1.0 / p.tau_minus), p.a_plus, p.a_minus
+    return rule, traces, _per_network(p.learning_rate, batch), fparams
+
+
+def _synapse_state(network, traces):
+    """The rule's new state from the kernel's trace arrays."""
+    rule = type(network.parts["synapses"])
+    fields = {STDP: (0, 1), MSTDP: (0, 1, 2, 3), MSTDPET: (0, 1, 4, 5)}[rule]
+    return rule.State(*(traces[k] for k in fields))
+
+
+def _reward_table(network, observations):
+    """The reward (B, n_outputs + 1) of a step at which k output neurons fire; zeros without step rewards.
+
+    None if the rewarder refuses an action the readout gives for some k.
+    """
+    from spikey.snn.rl_network import ActiveRLNetwork
+
+    batch, n_outputs = network.params.batch_size, network.params.n_outputs
+    table = np.zeros((batch, n_outputs + 1))
+    if type(network).continuous_reward is not ActiveRLNetwork.continuous_reward or not network.training:
+        return table
+    fired = np.tri(n_outputs + 1, n_outputs, -1)[1:]  # row k - 1: the first k outputs fire
+    actions = network.parts["readout"](fired, network.rng)  # Threshold: a function of the count alone
+    try:
+        for action in np.unique(actions):
+            rewards = network.parts["rewarder"](observations, np.full(batch, action))
+            table[:, 1:][:, actions == action] = np.asarray(rewards, dtype=np.float64)[:, None]
+    except InvalidParameterError:
+        return None
+    return table
