@@ -4,8 +4,8 @@ A network case swaps one part (or the network kind, a modifier, the batch
 size) into a small rewarded XOR network; ``check_network`` then feeds its
 ``tick``, ``reward``, ``set_state``, ``set_key``, ``set_episode`` and
 ``reset`` the bad-value kinds and requires a clear error and an unchanged
-network. A new part is covered by adding a case here; a test fails until
-every exported part has one.
+network, on both backends. A new part is covered by adding a case here; a
+test fails until every exported part has one.
 """
 import numpy as np
 import pytest
@@ -83,13 +83,13 @@ def batched(observation, batch_size):
 
 @pytest.mark.parametrize("case", CASES)
 @pytest.mark.parametrize("batch_size", [1, 3])
-def test_every_part_in_a_network_refuses_bad_input_at_every_entry_point(case, batch_size):
+def test_every_part_in_a_network_refuses_bad_input_at_every_entry_point(case, batch_size, each_backend):
     kind, swapped, keys, observation = CASES[case]
     check_network(composed(kind, swapped, keys, batch_size), batched(observation, batch_size))
 
 
 @pytest.mark.parametrize("template", TEMPLATES, ids=lambda t: t.__name__)
-def test_every_template_refuses_bad_input_at_every_entry_point(template):
+def test_every_template_refuses_bad_input_at_every_entry_point(template, each_backend):
     net = template(keys={"seed": 0, "processing_time": 10})
     net.reset()
     check_network(net, [0, 1])
