@@ -8,8 +8,9 @@ declarations into Tune search spaces for Tune's own searchers, and
 :func:`run` runs any of them on a Spikey experiment. Ray is imported when
 an experiment runs.
 """
+from spikey.meta.population import Population
 from spikey.meta.series import Series, configurations
 from spikey.meta.spaces import declared_keys, search_space
 from spikey.meta.trial import run
 
-__all__ = ["Series", "configurations", "search_space", "declared_keys", "run"]
+__all__ = ["Series", "Population", "configurations", "search_space", "declared_keys", "run"]
