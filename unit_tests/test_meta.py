@@ -147,8 +147,10 @@ def test_a_generation_in_which_every_trial_failed_is_an_error():
         population.suggest(trial)
     population.on_trial_complete(trials[0], error=True)
     population.on_trial_complete(trials[1], error=True)
-    with pytest.raises(RuntimeError, match="Every trial of generation 0 of the Population failed"):
-        population.on_trial_complete(trials[2], error=True)
+    population.on_trial_complete(trials[2], error=True)
+    assert population.suggest("3") == Population.FINISHED  # not waited on forever
+    with pytest.raises(RuntimeError, match="Every trial of generation 0 of the Population failed \\(3 members\\)"):
+        population.check()
 
 
 def test_a_fitness_metric_never_reported_is_an_error_naming_it():

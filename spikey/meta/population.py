@@ -148,9 +148,10 @@ class Population(Searcher):
     InvalidParameterError
         For bad options or genotype constraints.
     RuntimeError
-        From the search, when every trial of a generation failed.
+        From :meth:`optimize`, :meth:`run` and :meth:`check` when every trial of a
+        generation failed: the search ends there (a Tune run sees ``FINISHED``).
     ValueError
-        From the search, when a trial's result lacks the metric (naming it).
+        From :meth:`on_trial_complete` when a result lacks the metric (naming it).
 
     Examples
     --------
@@ -177,7 +178,7 @@ class Population(Searcher):
         self.rng = np.random.default_rng(seed)
         sizes = [len(values) for values in self.genes.values()]
         self._start_generation(0, [[int(self.rng.integers(size)) for size in sizes] for _ in range(population_size)])
-        self.cache, self.running, self.history, self.finished = {}, {}, [], False
+        self.cache, self.running, self.history, self.finished, self.failure = {}, {}, [], False, None
 
     @classmethod
     def from_keys(cls, network_template, game_template, genotype, **options) -> "Population":
@@ -264,9 +265,10 @@ class Population(Searcher):
 
     def _end_generation(self):
         """Record the generation; breed the next, or finish after the last."""
-        if not any(math.isfinite(value) for value in self.fitness):
-            raise RuntimeError(f"Every trial of generation {self.generation} of the Population failed "
-                               f"({len(self.members)} members); see the trials' errors.")
+        if not any(math.isfinite(value) for value in self.fitness):  # nothing to breed from: the search ends
+            self.failure, self.finished = (f"Every trial of generation {self.generation} of the Population failed "
+                                           f"({len(self.members)} members); see the trials' errors."), True
+            return
         sign = 1.0 if self._mode == "max" else -1.0
         self.history += [{"generation": self.generation, **self._config(genotype), "fitness": sign * fitness,
                           "cached": cached} for genotype, fitness, cached in zip(self.members, self.fitness, self.cached)]
@@ -308,12 +310,23 @@ class Population(Searcher):
         return self._config(json.loads(key)), sign * fitness
 
     def optimize(self, fitness) -> pd.DataFrame:
-        """Run the search without Ray on ``fitness(genes) -> float``; return :meth:`results`."""
+        """Run the search without Ray on ``fitness(genes) -> float``; return :meth:`results`.
+
+        Raises
+        ------
+        RuntimeError
+            If every evaluation of a generation raised (see :meth:`check`).
+        """
         trial = 0
         while (config := self.suggest(str(trial))) is not Searcher.FINISHED:
             self.on_trial_complete(str(trial), {self._metric: fitness(config)})
             trial += 1
         return self.results()
+
+    def check(self):
+        """Raise RuntimeError if the search ended because every trial of a generation failed."""
+        if self.failure is not None:
+            raise RuntimeError(self.failure)
 
     def run(self, network_template, game_template, *, name: str, storage_path, **options) -> pd.DataFrame:
         """Run the search on a Spikey experiment with Ray Tune (or resume it); return :meth:`results`.
@@ -333,6 +346,10 @@ class Population(Searcher):
         ------
         InvalidParameterError
             For a gene or key an experiment refuses, before Ray starts.
+        RuntimeError
+            If every trial of a generation failed (see :meth:`check`).
+        ValueError
+            If the trials never report the metric (Tune's message names it).
         """
         declared = declared_keys(network_template, game_template)
         for name_, values in self.genes.items():
@@ -340,6 +357,7 @@ class Population(Searcher):
                 check_value(declared, name_, value, f"Population genotype {name_}={values!r}")
         run(network_template, game_template, {}, name=name, storage_path=storage_path, search_alg=self,
             num_samples=-1, metric=self._metric, mode=self._mode, **options)
+        self.check()
         return self.results()
 
     def get_state(self) -> dict:
@@ -348,7 +366,7 @@ class Population(Searcher):
                 "rng": self.rng.bit_generator.state, "generation": self.generation, "members": self.members,
                 "next_member": self.next_member, "fitness": [None if math.isnan(f) else f for f in self.fitness],
                 "cached": self.cached, "cache": self.cache, "running": self.running, "history": self.history,
-                "finished": self.finished}
+                "finished": self.finished, "failure": self.failure}
 
     def set_state(self, state: dict):
         """Continue from :meth:`get_state`'s values."""
@@ -360,6 +378,7 @@ class Population(Searcher):
         self.next_member, self.cached, self.cache = state["next_member"], state["cached"], state["cache"]
         self.fitness = [math.nan if f is None else f for f in state["fitness"]]
         self.running, self.history, self.finished = state["running"], state["history"], state["finished"]
+        self.failure = state["failure"]
 
     def save(self, checkpoint_path: str):
         """Write :meth:`get_state` to ``checkpoint_path`` as JSON (Tune calls this to checkpoint)."""

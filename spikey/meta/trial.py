@@ -127,7 +127,8 @@ def run(network_template, game_template, param_space: dict, *, name: str, storag
     InvalidParameterError
         For an unknown key or a bad value of the loop's keys, before Ray starts.
     ValueError
-        If trials never report ``metric`` (Tune's message names it).
+        If trials never report ``metric`` (Tune's message names it; Tune's
+        TuneError is its cause).
     """
     GenericLoop(network_template, game_template, **params)  # the keys every trial shares, checked here
     _start_ray(address, num_cpus)
@@ -147,4 +148,9 @@ def run(network_template, game_template, param_space: dict, *, name: str, storag
             max_concurrent_trials=max_concurrent_trials, reuse_actors=True), run_config=tune.RunConfig(
             name=name, storage_path=str(path.parent), verbose=1 if progress else 0,
             failure_config=tune.FailureConfig(max_failures=max_failures)))
-    return tuner.fit()
+    try:
+        return tuner.fit()
+    except tune.TuneError as error:  # Tune wraps an error of its result handling in a TuneError of its traceback
+        if isinstance(error.__context__, ValueError):
+            raise error.__context__ from error
+        raise
