@@ -12,7 +12,8 @@ Mühlenbein & Schlierkamp-Voosen 1993), uniform crossover with probability
 ``crossover_rate`` (each gene from either parent; Syswerda 1989), then each
 gene changed with probability ``mutation_rate`` (:func:`mutate`: a creep
 along an ordered gene, a uniform redraw of another).
-A genotype evaluated before is not run again: its cached fitness is used.
+A genotype evaluated before, or being evaluated, is not run again: its
+cached fitness is used.
 Members whose trials failed take no part in selection; a generation in
 which every trial failed ends the search with an error.
 
@@ -228,8 +229,9 @@ class Population(Searcher):
                 member = self.next_member
                 self.next_member += 1
                 key = _genotype_key(self.members[member])
-                if key in self.cache:
-                    self.fitness[member], self.cached[member] = self.cache[key], True
+                running = {_genotype_key(self.members[other]) for other in self.running.values()}
+                if key in self.cache or key in running:  # its fitness is known, or will be when that trial ends
+                    self.fitness[member], self.cached[member] = self.cache.get(key, math.nan), True
                     continue
                 self.running[trial_id] = member
                 return self._config(self.members[member])
@@ -254,7 +256,10 @@ class Population(Searcher):
                 raise ValueError(f"Population's fitness metric {self._metric!r} is not among the results the trial "
                                  f"reported: {sorted(result)}.")
             fitness = float(result[self._metric]) * (1.0 if self._mode == "max" else -1.0)
-            self.fitness[member] = self.cache[_genotype_key(self.members[member])] = fitness
+            self.cache[_genotype_key(self.members[member])] = fitness
+            for other, genotype in enumerate(self.members):  # this member and its duplicates waiting for it
+                if other == member or self.cached[other] and genotype == self.members[member]:
+                    self.fitness[other] = fitness
         if self.next_member == len(self.members) and not self.running:
             self._end_generation()
 
@@ -340,7 +345,10 @@ class Population(Searcher):
         **options
             Passed to :func:`spikey.meta.run`: ``n_repeats`` (each member's
             repeats, one batch), the shared keys (``n_episodes``...),
-            ``scheduler``, ``max_concurrent_trials``, ``max_failures``, ``address``...
+            ``scheduler``, ``max_failures``, ``address``...;
+            ``max_concurrent_trials`` is ``population_size`` unless given (Tune
+            keeps one trial of a custom searcher pending at a time otherwise,
+            which runs short trials one after another).
 
         Raises
         ------
@@ -355,6 +363,7 @@ class Population(Searcher):
         for name_, values in self.genes.items():
             for value in values:
                 check_value(declared, name_, value, f"Population genotype {name_}={values!r}")
+        options.setdefault("max_concurrent_trials", self.options["population_size"])
         run(network_template, game_template, {}, name=name, storage_path=storage_path, search_alg=self,
             num_samples=-1, metric=self._metric, mode=self._mode, **options)
         self.check()
