@@ -62,7 +62,7 @@ def gene_values(name: str, constraint) -> list:
     if isinstance(constraint, tuple) and len(constraint) == 3:
         return value_range((name, *constraint))
     if isinstance(constraint, list) and constraint:
-        return list(constraint)
+        return [value.item() if isinstance(value, np.generic) else value for value in constraint]  # JSON-ready
     raise InvalidParameterError(f"The genotype constraint of {name!r} must be a non-empty list of values or "
                                 f"(start, stop, step). Got {constraint!r} instead.")
 

@@ -20,7 +20,7 @@ from spikey.module import InvalidParameterError, Key, unknown_key_error
 
 __all__ = ["declared_keys", "declared_key", "check_value", "key_values", "search_space", "value_range", "RESERVED"]
 
-RESERVED = ("batch_size", "seed", "n_episodes", "progress")
+RESERVED = ("batch_size", "seed")
 """Keys an experiment sets itself (the batch holds the repeats, ``seed`` is the run's); they are not searched."""
 
 
