@@ -137,7 +137,7 @@ def series_errorbars(df, by: str, metric: str) -> Figure:
     if missing:
         raise ValueError(f"series_errorbars: the DataFrame has no column {missing}; it has {list(df.columns)}.")
     points = df[columns].drop_duplicates(by).sort_values(by)
-    fig = Figure(figsize=(6, 3.5))
+    fig = Figure(figsize=(6, 3.5), layout="constrained")  # the x label inside the figure
     ax = fig.add_subplot()
     ax.errorbar(points[by], points[columns[1]], yerr=points[columns[2]], marker="o", capsize=3)
     ax.set(xlabel=by, ylabel=f"{metric} (mean ± s.e.m.)")
