@@ -71,21 +71,59 @@ def static_parts():
     return {"inputs": StaticMap}
 
 
-@pytest.fixture(scope="session")
-def ray_session(tmp_path_factory):
-    """One local Ray with 2 CPUs for the whole test session, shut down at its end."""
+RAY_SESSION = {"num_cpus": 2, "include_dashboard": False, "log_to_driver": False}
+
+
+def _ray_environment():
+    """Settings read when Ray starts: no usage stats, no token in the home folder, the classic Tune output."""
     import os
 
     for name, value in {"RAY_USAGE_STATS_ENABLED": "0", "RAY_AUTH_MODE": "disabled", "RAY_AIR_NEW_OUTPUT": "0",
                         "RAY_TRAIN_HEALTH_CHECK_INTERVAL_S": "0.1"}.items():
         os.environ.setdefault(name, value)
+
+
+@pytest.fixture(scope="session")
+def ray_session(tmp_path_factory):
+    """One local Ray with 2 CPUs for the whole test session, shut down at its end."""
+    import os
+
+    _ray_environment()
     import ray
 
-    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+    ray.init(**RAY_SESSION)
     yield ray
     started = _descendants(os.getpid())  # Ray's processes, started by this session
     ray.shutdown()
     _end(started)
+
+
+@pytest.fixture(scope="module")
+def ray_cluster():
+    """A simulated Ray cluster on this machine (``ray.cluster_utils.Cluster``: a head with 1 CPU), for one module.
+
+    The session's Ray, if it runs, is shut down first and started again
+    after, so tests before and after keep theirs; tests join the cluster with
+    ``address=cluster.address`` and add or remove worker nodes. Processes the
+    cluster started that outlive its shutdown by 5 s are ended by id.
+    """
+    import os
+
+    _ray_environment()
+    import ray
+    from ray.cluster_utils import Cluster
+
+    session = ray.is_initialized()
+    if session:
+        ray.shutdown()
+    before = _descendants(os.getpid())
+    cluster = Cluster(initialize_head=True, head_node_args={"num_cpus": 1, "include_dashboard": False})
+    yield cluster
+    ray.shutdown()
+    cluster.shutdown()
+    _end(_descendants(os.getpid()) - before)
+    if session:
+        ray.init(**RAY_SESSION)
 
 
 def _descendants(pid: int) -> set:

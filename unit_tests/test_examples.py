@@ -101,3 +101,19 @@ def test_xor_success_and_play_xor_check_their_arguments():
         xor_success(np.zeros((10, 2, 4)), last=0)
     with pytest.raises(ValueError, match="n_epochs must be an int >= 1"):
         play_xor(FlorianXOR(keys={"seed": 0}), 0, seed=0)
+
+
+def test_run_series_prints_a_table_saves_a_plot_and_reads_back(ray_session, capsys, tmp_path):
+    result = load_example("run_series").main(["--quick", "--quiet", "--out", str(tmp_path)])
+    printed = capsys.readouterr().out
+    assert "learning_rate  total_reward_mean  total_reward_std  total_reward_sem" in printed
+    assert len(result["df"]) == 6 and len(result["table"]) == 3 and result["reader"].df["trial"].nunique() == 3
+    assert (tmp_path / "series.png").stat().st_size > 0
+
+
+def test_run_meta_prints_generations_saves_a_plot_and_reads_back(ray_session, capsys, tmp_path):
+    result = load_example("run_meta").main(["--quick", "--quiet", "--out", str(tmp_path)])
+    printed = capsys.readouterr().out
+    assert "Best: {'learning_rate'" in printed and list(result["history"]["generation"]) == [0] * 4 + [1] * 4
+    assert result["reader"].df["trial"].nunique() == (~result["history"]["cached"]).sum()
+    assert (tmp_path / "fitness.png").stat().st_size > 0

@@ -1,4 +1,4 @@
-"""Four plots: a spike raster, output rates per game state, a learning curve, a weight matrix.
+"""Plots: a spike raster, output rates per game state, a learning curve, a weight matrix, a series with error bars.
 
 Each returns a ``matplotlib.figure.Figure`` built without pyplot's global
 state, so library code never opens a window; save it with ``fig.savefig``,
@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.figure import Figure
 
-__all__ = ["raster", "output_rates", "learning_curve", "weights"]
+__all__ = ["raster", "output_rates", "learning_curve", "weights", "series_errorbars"]
 
 
 def raster(spike_log: np.ndarray, copy: int = 0, n_inputs: int | None = None) -> Figure:
@@ -109,4 +109,36 @@ def weights(network, copy: int = 0) -> Figure:
     ax.axhline(network.parts["inputs"].params.n_inputs - 0.5, color="k", lw=0.6)
     ax.set(xlabel="postsynaptic neuron", ylabel="presynaptic neuron (inputs first)")
     fig.colorbar(image, ax=ax, label="weight (mV)")
+    return fig
+
+
+def series_errorbars(df, by: str, metric: str) -> Figure:
+    """A Series' result against the varied key: the mean over repeats with standard-error bars.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        What :meth:`spikey.meta.Series.run` returns: columns ``by``,
+        ``<metric>_mean`` and ``<metric>_sem``.
+    by : str
+        The varied key, on the x axis.
+    metric : str
+        The result, on the y axis.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"tau_z": [10.0, 20.0], "total_reward_mean": [2.0, 3.0], "total_reward_sem": [0.5, 0.4]})
+    >>> series_errorbars(df, "tau_z", "total_reward").axes[0].get_ylabel()
+    'total_reward (mean ± s.e.m.)'
+    """
+    columns = [by, f"{metric}_mean", f"{metric}_sem"]
+    missing = [name for name in columns if name not in df]
+    if missing:
+        raise ValueError(f"series_errorbars: the DataFrame has no column {missing}; it has {list(df.columns)}.")
+    points = df[columns].drop_duplicates(by).sort_values(by)
+    fig = Figure(figsize=(6, 3.5), layout="constrained")  # the x label inside the figure
+    ax = fig.add_subplot()
+    ax.errorbar(points[by], points[columns[1]], yerr=points[columns[2]], marker="o", capsize=3)
+    ax.set(xlabel=by, ylabel=f"{metric} (mean ± s.e.m.)")
     return fig
