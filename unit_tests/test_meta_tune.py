@@ -39,7 +39,7 @@ def test_a_series_trial_is_the_batched_loop_itself(ray_session, tmp_path):
         assert rows["total_reward_sem"].iloc[0] == pytest.approx(expected["total_reward"].std(ddof=1) / 2)
     reader = Reader(tmp_path / "series")  # the same numbers read back from Tune's folder, one row per episode
     assert reader.kind == "tune" and len(reader.df) == 4 and set(reader.df["episode"]) == {0, 1}
-    last = reader.df[reader.df["episode"] == 1].sort_values("config/learning_rate")
+    last = reader.df[reader.df["episode"] == 1].sort_values("config/point/learning_rate")
     assert [copies["total_reward"] for copies in last["copies"]] == \
         [list(rows.sort_values("repeat")["total_reward"]) for _, rows in df.groupby("learning_rate")]
 

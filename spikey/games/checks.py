@@ -177,6 +177,7 @@ def check_bad_actions_refused(game: Game) -> None:
     action gives the same result.
     """
     name = type(game).__name__
+    owners = [cls.__name__ for cls in type(game).__mro__ if issubclass(cls, Game)]  # a subclass inherits messages
     valid = _first_action(game.action_space)
     for kind, action in bad_actions(game.action_space).items():
         game.reset(seed=0)
@@ -184,8 +185,9 @@ def check_bad_actions_refused(game: Game) -> None:
         try:
             game.step(action)
         except (ValueError, TypeError) as error:
-            require(name in str(error), f"step({kind}: {action!r}) raised {type(error).__name__}({str(error)!r}), "
-                    f"which does not name {name}.", "say which game refused the action and what it expects.")
+            require(any(owner in str(error) for owner in owners), f"step({kind}: {action!r}) raised "
+                    f"{type(error).__name__}({str(error)!r}), which names neither {name} nor a game it derives from.",
+                    "say which game refused the action and what it expects.")
         except Exception as error:
             raise Problem(f"step({kind}: {action!r}) raised {type(error).__name__}: {error}",
                           "check the action against action_space first; raise InvalidParameterError.") from error

@@ -39,6 +39,14 @@ def read_rows(path) -> list:
     return rows
 
 
+def _flat(config: dict, prefix: str) -> dict:
+    """Nested configuration dicts as one level, names joined by "/" as Tune does (``config/point/learning_rate``)."""
+    flat = {}
+    for name, value in config.items():
+        flat.update(_flat(value, f"{prefix}{name}/") if isinstance(value, dict) else {f"{prefix}{name}": value})
+    return flat
+
+
 def checkpoint_rows(checkpoint) -> list:
     """Every worker's rows in a Ray Train checkpoint folder (``worker-<k>/``), in rank order (worker-10 after 2)."""
     folders = sorted(Path(checkpoint).glob("worker-*"), key=lambda folder: int(folder.name.rpartition("-")[2]))
@@ -114,7 +122,7 @@ class Reader:
     def _trial_row(trial: Path, row: dict) -> dict:
         config = _json_object(trial / "params.json") if (trial / "params.json").exists() else {}
         metrics = {name: value for name, value in row.items() if name != "config"}
-        return {**{f"config/{name}": value for name, value in config.items()}, **metrics, "trial": trial.name}
+        return {**_flat(config, "config/"), **metrics, "trial": trial.name}
 
     def network(self, worker: int = 0) -> Network:
         """Worker ``worker``'s network as saved in the run's last checkpoint (Train runs)."""

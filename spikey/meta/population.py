@@ -37,12 +37,13 @@ from __future__ import annotations
 
 import json
 import math
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from ray.tune.search import Searcher
 
-from spikey.meta.spaces import check_value, declared_key, declared_keys, key_values, value_range
+from spikey.meta.spaces import check_not_shared, check_value, declared_key, declared_keys, key_values, value_range
 from spikey.meta.trial import run
 from spikey.module import InvalidParameterError
 
@@ -363,9 +364,12 @@ class Population(Searcher):
         for name_, values in self.genes.items():
             for value in values:
                 check_value(declared, name_, value, f"Population genotype {name_}={values!r}")
+        check_not_shared(self.genes, options, f"Population {sorted(self.genes)}")
         options.setdefault("max_concurrent_trials", self.options["population_size"])
+        identity = {"genes": self.genes, "options": self.options, "metric": self._metric, "mode": self._mode}
         run(network_template, game_template, {}, name=name, storage_path=storage_path, search_alg=self,
-            num_samples=-1, metric=self._metric, mode=self._mode, **options)
+            num_samples=-1, metric=self._metric, mode=self._mode, identity=identity, **options)
+        self.restore_from_dir(str(Path(storage_path).absolute() / name))  # Tune's copy of the search, resumed or not
         self.check()
         return self.results()
 

@@ -16,14 +16,13 @@ starts.
 """
 from __future__ import annotations
 
-import functools
 import itertools
 
 import numpy as np
 import pandas as pd
 
 from spikey.core.loop import GenericLoop
-from spikey.meta.spaces import check_value, declared_keys, value_range
+from spikey.meta.spaces import check_not_shared, check_value, declared_keys, value_range
 from spikey.meta.trial import run
 from spikey.module import InvalidParameterError
 
@@ -46,26 +45,27 @@ def configurations(spec) -> list:
     [{'a': 1, 'b': 3, 'c': 4}, {'a': 1, 'b': 5, 'c': 6}, {'a': 2, 'b': 3, 'c': 4}, {'a': 2, 'b': 5, 'c': 6}]
     """
     if isinstance(spec, list) and spec:
-        return [dict(itertools.chain(*(part.items() for part in parts)))
-                for parts in itertools.product(*(configurations(part) for part in spec))]
+        grids = [configurations(part) for part in spec]
+        names = [name for grid in grids for name in grid[0]]
+        if len(set(names)) == len(names):
+            return [dict(itertools.chain(*(part.items() for part in parts))) for parts in itertools.product(*grids)]
+        raise InvalidParameterError(f"Series spec {spec!r} varies {sorted({n for n in names if names.count(n) > 1})} "
+                                    "in more than one of its parts; vary each key in one part.")
     if isinstance(spec, tuple) and len(spec) == 4 and isinstance(spec[0], str):
         return [{spec[0]: value} for value in value_range(spec)]
-    if isinstance(spec, tuple) and len(spec) == 2 and isinstance(spec[0], str) and isinstance(spec[1], (list, tuple)):
+    if isinstance(spec, tuple) and len(spec) == 2 and isinstance(spec[0], str) and isinstance(spec[1], (list, tuple)) \
+            and spec[1]:
         return [{spec[0]: value} for value in spec[1]]
     if isinstance(spec, tuple) and len(spec) == 2 and isinstance(spec[0], (tuple, list)) and spec[0] \
             and all(isinstance(name, str) for name in spec[0]) and isinstance(spec[1], (list, tuple)):
         together = [dict(zip(spec[0], values)) for values in spec[1]
                     if isinstance(values, (list, tuple)) and len(values) == len(spec[0])]
-        if len(together) == len(spec[1]):
+        if together and len(together) == len(spec[1]):
             return together
     raise InvalidParameterError(
         f"Series spec {spec!r} is none of (key, start, stop, step), (key, [values]), ((key1, key2), [(v1, v2), ...]) "
-        "with one value per key, or a non-empty list of these (a grid).")
+        "with one value per key and at least one value, or a non-empty list of these (a grid).")
 
-
-def _point_value(points: list, name: str, config: dict):
-    """The value of ``name`` in the configuration a trial's ``configuration`` index picks (a Tune sample_from)."""
-    return points[config["configuration"]][name]
 
 
 class Series:
@@ -118,6 +118,7 @@ class Series:
         where = f"Series spec {spec!r}"
         self.configurations = [{name: check_value(declared, name, value, where) for name, value in config.items()}
                                for config in configurations(spec)]
+        check_not_shared(self.configurations[0], params, where)
         if share_batch:
             for name in self.configurations[0]:
                 if not declared[name][0].batched:
@@ -159,13 +160,17 @@ class Series:
             else self.configurations
         from ray import tune
 
-        space = {"configuration": tune.grid_search(list(range(len(points)))),
-                 **{name: tune.sample_from(functools.partial(_point_value, points, name)) for name in names}}
+        space = {"point": tune.grid_search([{"configuration": index, **point} for index, point in enumerate(points)])}
+        identity = {"configurations": self.configurations, "n_repeats": self.n_repeats, "share": self.share_batch}
         grid = run(self.network_template, self.game_template, space, name=name, storage_path=storage_path,
-                   n_repeats=self.n_repeats, shared=names if self.share_batch else (), **options, **self.params)
+                   n_repeats=self.n_repeats, shared=names if self.share_batch else (), identity=identity, **options,
+                   **self.params)
         if grid.errors:
             raise RuntimeError(f"{len(grid.errors)} trial(s) of the series {name!r} failed; the first: "
                                f"{grid.errors[0]!r}") from grid.errors[0]
+        if any("copies" not in result.metrics for result in grid):
+            raise RuntimeError(f"The series {name!r} stopped before every trial reported (interrupted?); run it again "
+                               "with the same name and storage_path to resume it.")
         return self._frame(grid)
 
     def _frame(self, grid) -> pd.DataFrame:
@@ -175,7 +180,7 @@ class Series:
             per_copy = result.metrics["copies"]
             for copy in range(len(next(iter(per_copy.values())))):
                 value, repeat = divmod(copy, self.n_repeats)
-                configuration = value if self.share_batch else result.config["configuration"]
+                configuration = value if self.share_batch else result.config["point"]["configuration"]
                 rows.append({"configuration": configuration, **self.configurations[configuration], "repeat": repeat,
                              "copy": copy, "trial_id": result.metrics["trial_id"],
                              **{metric: values[copy] for metric, values in per_copy.items()}})

@@ -124,6 +124,23 @@ def key_values(key: Key, n_values: int = 11) -> list:
         f"e.g. {{{key.name!r}: [v1, v2]}} or {{{key.name!r}: (start, stop, step)}}.")
 
 
+def check_not_shared(varied, params: dict, where: str) -> None:
+    """Refuse shared keys that a trial sets itself: a varied key given again, or ``batch_size``.
+
+    Raises
+    ------
+    InvalidParameterError
+        Naming ``where`` and the keys.
+    """
+    twice = sorted(set(varied) & set(params))
+    if twice:
+        raise InvalidParameterError(f"{where}: {twice} vary, so they cannot also be given as shared keys "
+                                    f"({', '.join(f'{name}={params[name]!r}' for name in twice)}).")
+    if "batch_size" in params:
+        raise InvalidParameterError(f"{where}: batch_size is set by each trial (repeats times shared values); "
+                                    f"got batch_size={params['batch_size']!r} as a shared key.")
+
+
 def _accepts(key: Key, value) -> bool:
     try:
         key.validate(value, "")
@@ -176,6 +193,9 @@ def search_space(network_template, game_template, keys) -> dict:
         elif given is None and isinstance(key.constraint, Options):
             space[name] = tune.choice(list(key.constraint.choices))
         else:
+            if given is not None and not (isinstance(given, tuple) and len(given) == 2 and given[0] < given[1]):
+                raise InvalidParameterError(f"{where}: give None (the declared range), a list of values, or bounds "
+                                            f"(low, high) with low < high.")
             values = key_values(key) if given is None else given
             low, high = (check_value(declared, name, value, where) for value in (values[0], values[-1]))
             space[name] = tune.randint(low, high + 1) if isinstance(low, int) else tune.uniform(low, high)

@@ -22,14 +22,18 @@ starts if none runs; ``address=`` or ``RAY_ADDRESS`` joins a cluster.
 """
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
 
 from spikey.core.loop import GenericLoop
 from spikey.core.ray_train import _start_ray
+from spikey.module import InvalidParameterError
 
 __all__ = ["experiment_trial", "run", "batch_keys"]
+
+IDENTITY_FILE = "spikey_experiment.json"
 
 
 def batch_keys(config: dict, shared, n_repeats: int) -> tuple[dict, int]:
@@ -52,7 +56,8 @@ def experiment_trial(config: dict, experiment: dict):
     import ray
     from ray import tune
 
-    keys = {name: value for name, value in config.items() if name != "configuration"}  # a Series' index
+    keys = dict(config.get("point", config))  # a Series' trial: {"point": {"configuration": index, key: value}}
+    keys.pop("configuration", None)
     keys, batch = batch_keys(keys, experiment["shared"], experiment["n_repeats"])
     callback = None if experiment["callback"] is None else experiment["callback"]()
     loop = GenericLoop(experiment["network_template"], experiment["game_template"], callback=callback,
@@ -80,7 +85,7 @@ def episode_row(copies: dict) -> dict:
 def run(network_template, game_template, param_space: dict, *, name: str, storage_path, metric: str | None = None,
         mode: str | None = None, n_repeats: int = 1, shared=(), search_alg=None, scheduler=None, num_samples: int = 1,
         max_concurrent_trials: int | None = None, max_failures: int = 0, callback=None, address: str | None = None,
-        num_cpus: int | None = None, progress: bool = True, **params):
+        num_cpus: int | None = None, progress: bool = True, identity: dict | None = None, **params):
     """Run an experiment on Ray Tune, or resume it; return Tune's ResultGrid.
 
     Parameters
@@ -115,6 +120,11 @@ def run(network_template, game_template, param_space: dict, *, name: str, storag
         CPUs of a local Ray started here.
     progress : bool, default True
         Tune's progress table.
+    identity : dict, optional
+        What else makes this experiment the one in ``name`` (a Series passes
+        its configurations); with the templates, ``params``, ``n_repeats`` and
+        ``shared`` it is written to ``spikey_experiment.json`` in the folder,
+        and a resumed experiment must match it.
     **params
         The loop's, network's and game's keys every trial shares (``n_episodes``, ``seed``...).
 
@@ -125,7 +135,9 @@ def run(network_template, game_template, param_space: dict, *, name: str, storag
     Raises
     ------
     InvalidParameterError
-        For an unknown key or a bad value of the loop's keys, before Ray starts.
+        For an unknown key or a bad value of the loop's keys, before Ray starts;
+        for a ``name`` whose folder holds an experiment run with other
+        templates, keys or configurations (resuming it would mix the two).
     ValueError
         If trials never report ``metric`` (Tune's message names it; Tune's
         TuneError is its cause).
@@ -140,9 +152,13 @@ def run(network_template, game_template, param_space: dict, *, name: str, storag
     path = Path(storage_path).absolute() / name
     if search_alg is not None and not param_space:  # Tune tells a searcher the metric only with a param_space
         search_alg.set_search_properties(metric, mode, param_space)
+    fingerprint = _fingerprint({**experiment, "identity": identity, "search_alg": type(search_alg).__name__})
     if tune.Tuner.can_restore(path):
+        _check_same_experiment(path, name, fingerprint)
         tuner = tune.Tuner.restore(str(path), trainable=trainable, resume_errored=True)
     else:
+        path.mkdir(parents=True, exist_ok=True)
+        (path / IDENTITY_FILE).write_text(fingerprint)
         tuner = tune.Tuner(trainable, param_space=param_space, tune_config=tune.TuneConfig(
             metric=metric, mode=mode, search_alg=search_alg, scheduler=scheduler, num_samples=num_samples,
             max_concurrent_trials=max_concurrent_trials, reuse_actors=True), run_config=tune.RunConfig(
@@ -154,3 +170,26 @@ def run(network_template, game_template, param_space: dict, *, name: str, storag
         if isinstance(error.__context__, ValueError):
             raise error.__context__ from error
         raise
+
+
+def _fingerprint(experiment: dict) -> str:
+    """The experiment as canonical JSON: classes and functions by import path, arrays as lists."""
+    def plain(value):
+        if isinstance(value, np.ndarray):
+            return value.tolist()
+        if isinstance(value, np.generic):
+            return value.item()
+        if callable(value):
+            return f"{getattr(value, '__module__', '?')}:{getattr(value, '__qualname__', repr(value))}"
+        return repr(value)
+    return json.dumps(experiment, sort_keys=True, default=plain)
+
+
+def _check_same_experiment(path: Path, name: str, fingerprint: str) -> None:
+    """Refuse to resume the experiment in ``path`` if it was started with another configuration."""
+    saved = path / IDENTITY_FILE
+    if saved.is_file() and saved.read_text() != fingerprint:
+        raise InvalidParameterError(
+            f"The experiment {name!r} in {path.parent} was started with other templates, keys or configurations "
+            f"(see {IDENTITY_FILE} there); resuming it would mix the two. Give this run another name, or remove "
+            "the folder to start again.")
