@@ -11,6 +11,12 @@ independent, so each runs all its steps before the next starts. Kernels are
 serial and cached to disk (``cache=True``): numba writes the cache next to
 this file, or, where that folder is read-only, in the user's cache folder;
 ``NUMBA_CACHE_DIR`` overrides both.
+
+Two habits keep the loops fast. The helpers run at every step are inlined
+(``inline="always"``): at 61 neurons a call passing a dozen arrays cost more
+than its loops. Inner loops over a row or column run over a slice from 0 to
+its length, with an integer ``or`` for the overflow flag, so that LLVM
+vectorizes them.
 """
 from __future__ import annotations
 
@@ -78,7 +84,7 @@ def _scan_rows(mask, b, rows, bound, offset):
             return
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline="always")
 def _lif_step(b, t, arrival, values, potential, timer, pending, random_draws, keep, threshold, fparams, iparams,
               incoming, emitted):
     """One LIF step of network b (as :func:`spikey.snn.neuron.lif.lif_step`); writes its spikes into ``emitted``."""
@@ -87,8 +93,7 @@ def _lif_step(b, t, arrival, values, potential, timer, pending, random_draws, ke
     incoming[:] = 0.0
     for i in range(arrival.shape[0]):
         if arrival[i]:
-            for j in range(n_post):
-                incoming[j] += values[b, i, j]
+            _add_row(incoming, values[b, i])
     delay = pending.shape[1]
     for j in range(n_post):
         ready = timer[b, j] <= 0
@@ -113,6 +118,13 @@ def _lif_step(b, t, arrival, values, potential, timer, pending, random_draws, ke
 
 
 @numba.njit(cache=True)
+def _add_row(total, row):
+    """``total += row``."""
+    for j in range(total.shape[0]):
+        total[j] += row[j]
+
+
+@numba.njit(cache=True, inline="always")
 def _presynaptic(arrivals, b, t, n_inputs, iparams, fparams, p_plus, pre, pre_index):
     """Take the presynaptic spikes learning pairs at step t into ``pre`` and ``pre_index``; return how many spiked.
 
@@ -132,7 +144,7 @@ def _presynaptic(arrivals, b, t, n_inputs, iparams, fparams, p_plus, pre, pre_in
     return count
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline="always")
 def _postsynaptic(post, b, n_outputs, fparams, p_minus, post_index):
     """Index the body spikes ``post`` and take them into ``P- ← P- e^(-1/τ-) + A- f_post``.
 
@@ -199,7 +211,7 @@ def _rows_of(post_index, n_post_spiked, extents):
     return rows_from, rows_to
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline="always")
 def _add_zeta_eligibility(z, columns, touched, b, coef, mask, p_plus, p_minus, pre, post, pre_index, n_pre_spiked,
                           post_index, n_post_spiked, extents):
     """``z_stored += coef ζ mask``; the terms of the columns go to ``columns`` (n_post, n_pre), transposed.
@@ -213,16 +225,28 @@ def _add_zeta_eligibility(z, columns, touched, b, coef, mask, p_plus, p_minus, p
     for k in range(n_post_spiked):
         j = post_index[k]
         touched[j] = True
-        column = columns[j]
-        for i in range(extents[0, j], extents[1, j]):
-            change = p_plus[b, i] + p_minus[b, j] if pre[i] else p_plus[b, i]
-            column[i] += change * coef
+        start, stop = extents[0, j], extents[1, j]
+        _add_column_terms(columns[j, start:stop], p_plus[b, start:stop], pre[start:stop], p_minus[b, j], coef)
     for k in range(n_pre_spiked):
         i = pre_index[k]
-        row, present, trace = z[b, i], mask[b, i], p_minus[b]
-        for j in range(extents[2, i], extents[3, i]):
-            change = 0.0 if post[j] else trace[j] * coef
-            row[j] += change * present[j]
+        start, stop = extents[2, i], extents[3, i]
+        _add_row_terms(z[b, i, start:stop], mask[b, i, start:stop], p_minus[b, start:stop], post[start:stop], coef)
+
+
+@numba.njit(cache=True)
+def _add_column_terms(column, p_plus, pre, p_minus, coef):
+    """``column += coef (P+ + f_pre P-_j)``: a spiking postsynaptic neuron's terms, from row 0 of the slices given."""
+    for i in range(column.shape[0]):
+        change = p_plus[i] + p_minus if pre[i] else p_plus[i]
+        column[i] += change * coef
+
+
+@numba.njit(cache=True)
+def _add_row_terms(row, present, p_minus, post, coef):
+    """``row += coef P- (1 - f_post) mask``: a spiking presynaptic neuron's terms (its column terms are kept apart)."""
+    for j in range(row.shape[0]):
+        change = 0.0 if post[j] else p_minus[j] * coef
+        row[j] += change * present[j]
 
 
 @numba.njit(cache=True)
@@ -246,7 +270,7 @@ def _fold_columns(z, columns, touched, mask, b, index, extents):
     return finite
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline="always")
 def _decay_eligibility(z, z_scale, b, decay_z, columns, touched, mask, index, extents):
     """Decay network b's ``z = z_scale * z_stored`` one step; fold the scale in below 1e-100 (traces.rescale).
 
@@ -265,13 +289,25 @@ def _decay_eligibility(z, z_scale, b, decay_z, columns, touched, mask, index, ex
 @numba.njit(cache=True)
 def _add_eligibility_to_weights(values, low, high, z, b, factor, extents):
     """``w ← clip(w + factor z_stored, low, high)`` on network b's synapses (mstdpet_reward); False if not finite."""
-    finite = True
+    not_finite = 0
     for i in range(values.shape[1]):
-        for j in range(extents[2, i], extents[3, i]):
-            value = values[b, i, j] + factor * z[b, i, j]
-            finite &= value - value == 0.0
-            values[b, i, j] = _clip(value, low[b, i], high[b, i])
-    return finite
+        start, stop = extents[2, i], extents[3, i]
+        not_finite |= _add_clipped(values[b, i, start:stop], z[b, i, start:stop], factor, low[b, i], high[b, i])
+    return not_finite == 0
+
+
+@numba.njit(cache=True)
+def _add_clipped(row, eligibility, factor, low, high):
+    """``row ← clip(row + factor eligibility, low, high)``; 1 if a sum was infinite or NaN, else 0.
+
+    The flag is an integer ``or``, so that the loop vectorizes.
+    """
+    not_finite = 0
+    for j in range(row.shape[0]):
+        value = row[j] + factor * eligibility[j]
+        not_finite |= value - value != 0.0
+        row[j] = _clip(value, low, high)
+    return not_finite
 
 
 @numba.njit(cache=True)
@@ -291,20 +327,16 @@ def reward_eligibility(values, low, high, z, z_scale, rate, reward):
     bool
         False if a sum was infinite or NaN (before clipping).
     """
-    finite = True
+    not_finite = 0
     for b in range(values.shape[0]):
         if reward[b] != 0:
             factor = rate[b] * reward[b] * z_scale[b]
             for i in range(values.shape[1]):
-                row, lower, upper = values[b, i], low[b, i], high[b, i]
-                for j in range(values.shape[2]):
-                    value = row[j] + factor * z[b, i, j]
-                    finite &= value - value == 0.0
-                    row[j] = _clip(value, lower, upper)
-    return finite
+                not_finite |= _add_clipped(values[b, i], z[b, i], factor, low[b, i], high[b, i])
+    return not_finite == 0
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline="always")
 def _learn(b, t, arrivals, values, mask, low, high, p_plus, p_minus, last_pre, last_post, z, z_scale, rate,
            reward_table, fparams, iparams, pre, pre_index, post_index, extents, columns, touched):
     """One step of the learning rule of network b, after its neurons fired at step t; False if a sum was not finite."""
