@@ -28,7 +28,7 @@ from spikey.snn.synapse.traces import RENORMALIZE_BELOW
 NO_RULE, STDP_RULE, MSTDP_RULE, MSTDPET_RULE = 0, 1, 2, 3
 """Learning rule codes of :func:`run_tick` (``NO_RULE`` in eval mode)."""
 
-FOLD_ROWS = 32  # rows of z folded together by _fold_columns
+KEPT_STEPS = 128  # steps of column terms kept before _add_kept_columns adds them to z
 FLOAT_PARAMS = ("resting_mv", "magnitude", "prob_rand_fire", "decay_plus", "decay_minus", "a_plus", "a_minus",
                 "decay_z", "tau_z")
 INT_PARAMS = ("refractory_period", "rule", "input_delay", "emission_pairing", "n_outputs")
@@ -162,17 +162,6 @@ def _postsynaptic(post, b, n_outputs, fparams, p_minus, post_index):
 
 
 @numba.njit(cache=True)
-def _spiked(spikes, index):
-    """Write the indices of ``spikes`` into ``index``; return how many."""
-    count = 0
-    for i in range(spikes.shape[0]):
-        if spikes[i]:
-            index[count] = i
-            count += 1
-    return count
-
-
-@numba.njit(cache=True)
 def _add_zeta(values, b, factor, low, high, mask, p_plus, p_minus, pre, post, pre_index, n_pre_spiked, post_index,
               n_post_spiked, extents):
     """``w ← clip(w + factor ζ mask, low, high)``, ``ζ = P+ ⊗ f_post + f_pre ⊗ P-`` (traces.add_outer).
@@ -212,74 +201,81 @@ def _rows_of(post_index, n_post_spiked, extents):
 
 
 @numba.njit(cache=True, inline="always")
-def _add_zeta_eligibility(z, columns, touched, b, coef, mask, p_plus, p_minus, pre, post, pre_index, n_pre_spiked,
+def _add_zeta_eligibility(z, kept, events, n_kept, b, coef, mask, p_plus, p_minus, pre_index, n_pre_spiked,
                           post_index, n_post_spiked, extents):
-    """``z_stored += coef ζ mask``; the terms of the columns go to ``columns`` (n_post, n_pre), transposed.
+    """``z_stored += coef ζ mask``: the rows of spiking presynaptic neurons now, the columns later.
 
-    A column of z is strided in memory, so the terms of spiking postsynaptic
-    neurons are summed row-wise into ``columns[j]`` (``touched[j]`` set) and
-    added to z, masked, by :func:`_fold_columns` before z is read. Sums are
-    checked for overflow where z is read (:func:`_fold_columns`,
-    :func:`_add_eligibility_to_weights`, :func:`reward_eligibility`).
+    A row's terms ``coef f_pre P-`` (postsynaptic spikes of the step
+    included) are contiguous in z and added at once. A column of z is strided
+    in memory, so at a step with postsynaptic spikes ``coef P+`` is kept as a
+    row of ``kept`` and each spiking neuron as an event (its column, that
+    row) in ``events``; :func:`_add_kept_columns` adds them to z row by row
+    before z is read, or when ``kept`` is full. Returns False if that gave an
+    infinite or NaN sum.
     """
-    for k in range(n_post_spiked):
-        j = post_index[k]
-        touched[j] = True
-        start, stop = extents[0, j], extents[1, j]
-        _add_column_terms(columns[j, start:stop], p_plus[b, start:stop], pre[start:stop], p_minus[b, j], coef)
     for k in range(n_pre_spiked):
         i = pre_index[k]
         start, stop = extents[2, i], extents[3, i]
-        _add_row_terms(z[b, i, start:stop], mask[b, i, start:stop], p_minus[b, start:stop], post[start:stop], coef)
-
-
-@numba.njit(cache=True)
-def _add_column_terms(column, p_plus, pre, p_minus, coef):
-    """``column += coef (P+ + f_pre P-_j)``: a spiking postsynaptic neuron's terms, from row 0 of the slices given."""
-    for i in range(column.shape[0]):
-        change = p_plus[i] + p_minus if pre[i] else p_plus[i]
-        column[i] += change * coef
-
-
-@numba.njit(cache=True)
-def _add_row_terms(row, present, p_minus, post, coef):
-    """``row += coef P- (1 - f_post) mask``: a spiking presynaptic neuron's terms (its column terms are kept apart)."""
-    for j in range(row.shape[0]):
-        change = 0.0 if post[j] else p_minus[j] * coef
-        row[j] += change * present[j]
-
-
-@numba.njit(cache=True)
-def _fold_columns(z, columns, touched, mask, b, index, extents):
-    """Add the column terms kept in ``columns`` to network b's ``z_stored``, masked, and clear them.
-
-    Returns False if a sum was infinite or NaN.
-    """
-    n_touched = _spiked(touched, index)
-    rows_from, rows_to = _rows_of(index, n_touched, extents)
+        _add_row_terms(z[b, i, start:stop], mask[b, i, start:stop], p_minus[b, start:stop], coef)
+    if n_post_spiked == 0:
+        return True
     finite = True
-    for block in range(rows_from, rows_to, FOLD_ROWS):  # z's lines of a block of rows stay in cache across columns
-        for k in range(n_touched):
-            j = index[k]
-            column = columns[j]
-            for i in range(block, min(block + FOLD_ROWS, rows_to)):
-                z[b, i, j] += column[i] * mask[b, i, j]
-                finite &= z[b, i, j] - z[b, i, j] == 0.0
-                column[i] = 0.0
-    touched[:] = False
+    if n_kept[0] == kept.shape[0]:
+        finite = _add_kept_columns(z, kept, events, n_kept, mask, b, extents)
+    step, first = n_kept[0], n_kept[1]
+    _scale_into(kept[step], p_plus[b], coef)
+    for k in range(n_post_spiked):
+        events[0, first + k] = post_index[k]
+        events[1, first + k] = step
+    n_kept[0], n_kept[1] = step + 1, first + n_post_spiked
     return finite
 
 
+@numba.njit(cache=True)
+def _scale_into(out, values, factor):
+    """``out = values * factor``."""
+    for i in range(out.shape[0]):
+        out[i] = values[i] * factor
+
+
+@numba.njit(cache=True)
+def _add_row_terms(row, present, p_minus, coef):
+    """``row += coef P- mask``: a spiking presynaptic neuron's terms."""
+    for j in range(row.shape[0]):
+        row[j] += p_minus[j] * coef * present[j]
+
+
+@numba.njit(cache=True)
+def _add_kept_columns(z, kept, events, n_kept, mask, b, extents):
+    """Add the kept column terms to network b's ``z_stored``, masked, and forget them; False if a sum was not finite.
+
+    Row by row of z: a row and its mask stay in cache while every event
+    adds ``kept[step, i]`` at its column (the row of ``kept`` of a block of
+    eight rows of z shares one cache line).
+    """
+    n_events = n_kept[1]
+    rows_from, rows_to = _rows_of(events[0], n_events, extents)
+    not_finite = 0
+    for i in range(rows_from, rows_to):
+        row, present = z[b, i], mask[b, i]
+        for e in range(n_events):
+            j = events[0, e]
+            row[j] += kept[events[1, e], i] if present[j] else 0.0
+            not_finite |= row[j] - row[j] != 0.0
+    n_kept[:] = 0
+    return not_finite == 0
+
+
 @numba.njit(cache=True, inline="always")
-def _decay_eligibility(z, z_scale, b, decay_z, columns, touched, mask, index, extents):
+def _decay_eligibility(z, z_scale, b, decay_z, kept, events, n_kept, mask, extents):
     """Decay network b's ``z = z_scale * z_stored`` one step; fold the scale in below 1e-100 (traces.rescale).
 
-    Returns False if folding the kept column terms gave an infinite or NaN sum.
+    Returns False if adding the kept column terms gave an infinite or NaN sum.
     """
     if z_scale[b] * decay_z >= RENORMALIZE_BELOW:
         z_scale[b] *= decay_z
         return True
-    finite = _fold_columns(z, columns, touched, mask, b, index, extents)
+    finite = _add_kept_columns(z, kept, events, n_kept, mask, b, extents)
     fold = z_scale[b] * (decay_z if decay_z < RENORMALIZE_BELOW else 1.0)
     z[b] *= fold
     z_scale[b] = 1.0 if decay_z < RENORMALIZE_BELOW else decay_z
@@ -338,22 +334,22 @@ def reward_eligibility(values, low, high, z, z_scale, rate, reward):
 
 @numba.njit(cache=True, inline="always")
 def _learn(b, t, arrivals, values, mask, low, high, p_plus, p_minus, last_pre, last_post, z, z_scale, rate,
-           reward_table, fparams, iparams, pre, pre_index, post_index, extents, columns, touched):
+           reward_table, fparams, iparams, pre, pre_index, post_index, extents, kept, events, n_kept):
     """One step of the learning rule of network b, after its neurons fired at step t; False if a sum was not finite."""
     n_pre, n_post = arrivals.shape[2], p_minus.shape[1]
     n_inputs, rule = n_pre - n_post, iparams[1]
     finite = True
-    if rule == MSTDPET_RULE:  # first: a fold uses post_index as scratch
-        finite = _decay_eligibility(z, z_scale, b, fparams[7], columns, touched, mask, post_index, extents)
+    if rule == MSTDPET_RULE:
+        finite = _decay_eligibility(z, z_scale, b, fparams[7], kept, events, n_kept, mask, extents)
     n_pre_spiked = _presynaptic(arrivals, b, t, n_inputs, iparams, fparams, p_plus, pre, pre_index)
     post = arrivals[t + 1, b, n_inputs:]
     n_post_spiked, fired = _postsynaptic(post, b, iparams[4], fparams, p_minus, post_index)
     reward = reward_table[b, fired]
     if rule == MSTDPET_RULE:
-        _add_zeta_eligibility(z, columns, touched, b, 1.0 / (fparams[8] * z_scale[b]), mask, p_plus, p_minus, pre,
-                              post, pre_index, n_pre_spiked, post_index, n_post_spiked, extents)
+        finite &= _add_zeta_eligibility(z, kept, events, n_kept, b, 1.0 / (fparams[8] * z_scale[b]), mask, p_plus,
+                                        p_minus, pre_index, n_pre_spiked, post_index, n_post_spiked, extents)
         if reward != 0:
-            finite &= _fold_columns(z, columns, touched, mask, b, post_index, extents)
+            finite &= _add_kept_columns(z, kept, events, n_kept, mask, b, extents)
             finite &= _add_eligibility_to_weights(values, low, high, z, b, rate[b] * reward * z_scale[b], extents)
         return finite
     if rule == MSTDP_RULE:
@@ -408,8 +404,9 @@ def run_tick(arrivals, potential, timer, pending, random_draws, values, mask, lo
     pre_index, post_index = np.empty(n_pre, dtype=np.int64), np.empty(n_post, dtype=np.int64)
     extents = np.empty((4, max(n_pre, n_post)), dtype=np.int64)
     eligibility = rule == MSTDPET_RULE
-    columns = np.zeros((n_post, n_pre) if eligibility else (1, 1))
-    touched = np.zeros(n_post, dtype=np.bool_)
+    kept = np.empty((KEPT_STEPS, n_pre) if eligibility else (0, 0))
+    events = np.empty((2, KEPT_STEPS * n_post if eligibility else 0), dtype=np.int64)
+    n_kept = np.zeros(2, dtype=np.int64)  # rows of kept, events
     finite = True
     for b in range(batch):
         if rule != NO_RULE:
@@ -420,7 +417,7 @@ def run_tick(arrivals, potential, timer, pending, random_draws, values, mask, lo
             if rule != NO_RULE:
                 finite &= _learn(b, t, arrivals, values, mask, low, high, p_plus, p_minus, last_pre, last_post, z,
                                  z_scale, rate, reward_table, fparams, iparams, pre, pre_index, post_index, extents,
-                                 columns, touched)
+                                 kept, events, n_kept)
         if eligibility:
-            finite &= _fold_columns(z, columns, touched, mask, b, post_index, extents)
+            finite &= _add_kept_columns(z, kept, events, n_kept, mask, b, extents)
     return finite
