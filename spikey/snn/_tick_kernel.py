@@ -98,26 +98,24 @@ def _lif_step(b, t, arrival, values, potential, timer, pending, random_draws, ke
         if arrival[i]:
             _add_row(incoming, values[b, i])
     delay = pending.shape[1]
+    fired = emitted
+    if delay > 0:  # the spikes leaving now are the oldest pending ones; this step's join the queue's end
+        emitted[:] = pending[b, 0]
+        for k in range(delay - 1):
+            pending[b, k] = pending[b, k + 1]
+        fired = pending[b, delay - 1]
+    u, timer_b, keep_b, threshold_b, refractory = potential[b], timer[b], keep[b], threshold[b], iparams[0]
     for j in range(n_post):
-        ready = timer[b, j] <= 0
-        v = (potential[b, j] - rest) * keep[b] + magnitude * incoming[j]
+        ready = timer_b[j] <= 0
+        v = (u[j] - rest) * keep_b + magnitude * incoming[j]
         v = v * (1.0 if ready else 0.0) + rest
-        fired = v >= threshold[b]
+        spike = v >= threshold_b
         if prob_rand_fire > 0 and random_draws[t, b, j] < prob_rand_fire:
-            fired = True
-        fired = fired and ready
-        timer[b, j] -= 1
-        if fired:
-            v = rest
-            timer[b, j] = iparams[0]
-        potential[b, j] = v
-        if delay == 0:
-            emitted[j] = fired
-        else:
-            emitted[j] = pending[b, 0, j]
-            for k in range(delay - 1):
-                pending[b, k, j] = pending[b, k + 1, j]
-            pending[b, delay - 1, j] = fired
+            spike = True
+        spike = spike and ready
+        timer_b[j] = refractory if spike else timer_b[j] - 1
+        u[j] = rest if spike else v
+        fired[j] = spike
 
 
 @numba.njit(cache=True)
@@ -135,15 +133,25 @@ def _presynaptic(arrivals, b, t, n_inputs, iparams, fparams, p_plus, pre, pre_in
     The trace takes it at once: ``P+ ← P+ e^(-1/τ+) + A+ f_pre`` (Florian 2007).
     """
     emission, delay, decay, jump = iparams[3], iparams[2], fparams[3], fparams[5]
-    source = t + 1 if emission and delay == 1 else t
-    count = 0
-    for i in range(arrivals.shape[2]):
-        spiked = arrivals[t + 1 if emission and i >= n_inputs else source, b, i]
-        pre[i] = spiked
-        p_plus[b, i] = p_plus[b, i] * decay + (jump if spiked else 0.0)
-        if spiked:
-            pre_index[count] = i
-            count += 1
+    inputs_from = t + 1 if emission and delay == 1 else t
+    body_from = t + 1 if emission else t
+    count = _take_spikes(arrivals[inputs_from, b, :n_inputs], 0, decay, jump, p_plus[b, :n_inputs], pre, pre_index, 0)
+    return _take_spikes(arrivals[body_from, b, n_inputs:], n_inputs, decay, jump, p_plus[b, n_inputs:], pre,
+                        pre_index, count)
+
+
+@numba.njit(cache=True, inline="always")
+def _take_spikes(spikes, first, decay, jump, trace, pre, pre_index, count):
+    """Take neurons ``first + i`` of ``spikes`` into ``pre``, the trace and ``pre_index`` (after ``count``).
+
+    Returns the new count of indices.
+    """
+    for i in range(spikes.shape[0]):
+        spiked = spikes[i]
+        pre[first + i] = spiked
+        trace[i] = trace[i] * decay + (jump if spiked else 0.0)
+        pre_index[count] = first + i  # always written, kept only by a spike: no branch
+        count += spiked
     return count
 
 
