@@ -12,14 +12,14 @@ serial and cached to disk (``cache=True``): numba writes the cache next to
 this file, or, where that folder is read-only, in the user's cache folder;
 ``NUMBA_CACHE_DIR`` overrides both.
 
-Two habits keep the loops fast. The helpers run at every step, and the
-short loops run once per spike or per row of a rewarded step, are inlined
+Two habits keep the loops fast. The helpers run at every step, and the short
+loops run once per spike or per row of a rewarded step, are inlined
 (``inline="always"``): at 61 neurons a call passing a few arrays cost more
 than its loop. Long loops (synaptic input, the kept column terms, the
 weights at a rewarded step) stay calls: inlining them as well made 1000
-neurons about 12 % slower. Inner loops over a row or column run over a slice from 0 to
-its length, with an integer ``or`` for the overflow flag, so that LLVM
-vectorizes them.
+neurons about 12 % slower. Inner loops over a row or column run over a slice
+from 0 to its length, with an integer ``or`` for the overflow flag, so that
+LLVM vectorizes them.
 """
 from __future__ import annotations
 
@@ -261,8 +261,8 @@ def _add_kept_columns(z, kept, events, n_kept, mask, b, extents):
     """Add the kept column terms to network b's ``z_stored``, masked, and forget them; False if a sum was not finite.
 
     Row by row of z: a row and its mask stay in cache while every event
-    adds ``kept[step, i]`` at its column (the row of ``kept`` of a block of
-    eight rows of z shares one cache line).
+    adds ``kept[step, i]`` at its column; the ``kept[step, i]`` of eight
+    consecutive rows share a cache line.
     """
     n_events = n_kept[1]
     rows_from, rows_to = _rows_of(events[0], n_events, extents)
