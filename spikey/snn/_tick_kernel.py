@@ -11,6 +11,15 @@ independent, so each runs all its steps before the next starts. Kernels are
 serial and cached to disk (``cache=True``): numba writes the cache next to
 this file, or, where that folder is read-only, in the user's cache folder;
 ``NUMBA_CACHE_DIR`` overrides both.
+
+Two habits keep the loops fast. The helpers run at every step, and the short
+loops run once per spike or per row of a rewarded step, are inlined
+(``inline="always"``): at 61 neurons a call passing a few arrays cost more
+than its loop. Long loops (synaptic input, the kept column terms, the
+weights at a rewarded step) stay calls: inlining them as well made 1000
+neurons about 12 % slower. Inner loops over a row or column run over a slice
+from 0 to its length, with an integer ``or`` for the overflow flag, so that
+LLVM vectorizes them.
 """
 from __future__ import annotations
 
@@ -22,13 +31,13 @@ from spikey.snn.synapse.traces import RENORMALIZE_BELOW
 NO_RULE, STDP_RULE, MSTDP_RULE, MSTDPET_RULE = 0, 1, 2, 3
 """Learning rule codes of :func:`run_tick` (``NO_RULE`` in eval mode)."""
 
-FOLD_ROWS = 32  # rows of z folded together by _fold_columns
+KEPT_STEPS = 128  # steps of column terms kept before _add_kept_columns adds them to z
 FLOAT_PARAMS = ("resting_mv", "magnitude", "prob_rand_fire", "decay_plus", "decay_minus", "a_plus", "a_minus",
                 "decay_z", "tau_z")
 INT_PARAMS = ("refractory_period", "rule", "input_delay", "emission_pairing", "n_outputs")
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline="always")
 def _clip(value, low, high):
     """``min(max(value, low), high)`` as ``np.maximum`` then ``np.minimum`` (NaN stays NaN)."""
     if value < low:
@@ -78,7 +87,7 @@ def _scan_rows(mask, b, rows, bound, offset):
             return
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline="always")
 def _lif_step(b, t, arrival, values, potential, timer, pending, random_draws, keep, threshold, fparams, iparams,
               incoming, emitted):
     """One LIF step of network b (as :func:`spikey.snn.neuron.lif.lif_step`); writes its spikes into ``emitted``."""
@@ -87,32 +96,36 @@ def _lif_step(b, t, arrival, values, potential, timer, pending, random_draws, ke
     incoming[:] = 0.0
     for i in range(arrival.shape[0]):
         if arrival[i]:
-            for j in range(n_post):
-                incoming[j] += values[b, i, j]
+            _add_row(incoming, values[b, i])
     delay = pending.shape[1]
+    fired = emitted
+    if delay > 0:  # the spikes leaving now are the oldest pending ones; this step's join the queue's end
+        emitted[:] = pending[b, 0]
+        for k in range(delay - 1):
+            pending[b, k] = pending[b, k + 1]
+        fired = pending[b, delay - 1]
+    u, timer_b, keep_b, threshold_b, refractory = potential[b], timer[b], keep[b], threshold[b], iparams[0]
     for j in range(n_post):
-        ready = timer[b, j] <= 0
-        v = (potential[b, j] - rest) * keep[b] + magnitude * incoming[j]
+        ready = timer_b[j] <= 0
+        v = (u[j] - rest) * keep_b + magnitude * incoming[j]
         v = v * (1.0 if ready else 0.0) + rest
-        fired = v >= threshold[b]
+        spike = v >= threshold_b
         if prob_rand_fire > 0 and random_draws[t, b, j] < prob_rand_fire:
-            fired = True
-        fired = fired and ready
-        timer[b, j] -= 1
-        if fired:
-            v = rest
-            timer[b, j] = iparams[0]
-        potential[b, j] = v
-        if delay == 0:
-            emitted[j] = fired
-        else:
-            emitted[j] = pending[b, 0, j]
-            for k in range(delay - 1):
-                pending[b, k, j] = pending[b, k + 1, j]
-            pending[b, delay - 1, j] = fired
+            spike = True
+        spike = spike and ready
+        timer_b[j] = refractory if spike else timer_b[j] - 1
+        u[j] = rest if spike else v
+        fired[j] = spike
 
 
 @numba.njit(cache=True)
+def _add_row(total, row):
+    """``total += row``."""
+    for j in range(total.shape[0]):
+        total[j] += row[j]
+
+
+@numba.njit(cache=True, inline="always")
 def _presynaptic(arrivals, b, t, n_inputs, iparams, fparams, p_plus, pre, pre_index):
     """Take the presynaptic spikes learning pairs at step t into ``pre`` and ``pre_index``; return how many spiked.
 
@@ -120,19 +133,29 @@ def _presynaptic(arrivals, b, t, n_inputs, iparams, fparams, p_plus, pre, pre_in
     The trace takes it at once: ``P+ ← P+ e^(-1/τ+) + A+ f_pre`` (Florian 2007).
     """
     emission, delay, decay, jump = iparams[3], iparams[2], fparams[3], fparams[5]
-    source = t + 1 if emission and delay == 1 else t
-    count = 0
-    for i in range(arrivals.shape[2]):
-        spiked = arrivals[t + 1 if emission and i >= n_inputs else source, b, i]
-        pre[i] = spiked
-        p_plus[b, i] = p_plus[b, i] * decay + (jump if spiked else 0.0)
-        if spiked:
-            pre_index[count] = i
-            count += 1
+    inputs_from = t + 1 if emission and delay == 1 else t
+    body_from = t + 1 if emission else t
+    count = _take_spikes(arrivals[inputs_from, b, :n_inputs], 0, decay, jump, p_plus[b, :n_inputs], pre, pre_index, 0)
+    return _take_spikes(arrivals[body_from, b, n_inputs:], n_inputs, decay, jump, p_plus[b, n_inputs:], pre,
+                        pre_index, count)
+
+
+@numba.njit(cache=True, inline="always")
+def _take_spikes(spikes, first, decay, jump, trace, pre, pre_index, count):
+    """Take neurons ``first + i`` of ``spikes`` into ``pre``, the trace and ``pre_index`` (after ``count``).
+
+    Returns the new count of indices.
+    """
+    for i in range(spikes.shape[0]):
+        spiked = spikes[i]
+        pre[first + i] = spiked
+        trace[i] = trace[i] * decay + (jump if spiked else 0.0)
+        pre_index[count] = first + i  # always written, kept only by a spike: no branch
+        count += spiked
     return count
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline="always")
 def _postsynaptic(post, b, n_outputs, fparams, p_minus, post_index):
     """Index the body spikes ``post`` and take them into ``P- ← P- e^(-1/τ-) + A- f_post``.
 
@@ -147,17 +170,6 @@ def _postsynaptic(post, b, n_outputs, fparams, p_minus, post_index):
             count += 1
             fired += j >= first_output
     return count, fired
-
-
-@numba.njit(cache=True)
-def _spiked(spikes, index):
-    """Write the indices of ``spikes`` into ``index``; return how many."""
-    count = 0
-    for i in range(spikes.shape[0]):
-        if spikes[i]:
-            index[count] = i
-            count += 1
-    return count
 
 
 @numba.njit(cache=True)
@@ -189,7 +201,7 @@ def _add_zeta(values, b, factor, low, high, mask, p_plus, p_minus, pre, post, pr
     return finite
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline="always")
 def _rows_of(post_index, n_post_spiked, extents):
     """The rows ``[from, to)`` holding the synapses of the spiking postsynaptic neurons."""
     rows_from, rows_to = extents.shape[1], 0
@@ -199,63 +211,82 @@ def _rows_of(post_index, n_post_spiked, extents):
     return rows_from, rows_to
 
 
-@numba.njit(cache=True)
-def _add_zeta_eligibility(z, columns, touched, b, coef, mask, p_plus, p_minus, pre, post, pre_index, n_pre_spiked,
+@numba.njit(cache=True, inline="always")
+def _add_zeta_eligibility(z, kept, events, n_kept, b, coef, mask, p_plus, p_minus, pre_index, n_pre_spiked,
                           post_index, n_post_spiked, extents):
-    """``z_stored += coef ζ mask``; the terms of the columns go to ``columns`` (n_post, n_pre), transposed.
+    """``z_stored += coef ζ mask``: the rows of spiking presynaptic neurons now, the columns later.
 
-    A column of z is strided in memory, so the terms of spiking postsynaptic
-    neurons are summed row-wise into ``columns[j]`` (``touched[j]`` set) and
-    added to z, masked, by :func:`_fold_columns` before z is read. Sums are
-    checked for overflow where z is read (:func:`_fold_columns`,
-    :func:`_add_eligibility_to_weights`, :func:`reward_eligibility`).
+    A row's terms ``coef f_pre P-`` (postsynaptic spikes of the step
+    included) are contiguous in z and added at once. A column of z is strided
+    in memory, so at a step with postsynaptic spikes ``coef P+`` is kept as a
+    row of ``kept`` and each spiking neuron as an event (its column, that
+    row) in ``events``; :func:`_add_kept_columns` adds them to z row by row
+    before z is read, or when ``kept`` is full. Returns False if that gave an
+    infinite or NaN sum.
     """
-    for k in range(n_post_spiked):
-        j = post_index[k]
-        touched[j] = True
-        column = columns[j]
-        for i in range(extents[0, j], extents[1, j]):
-            change = p_plus[b, i] + p_minus[b, j] if pre[i] else p_plus[b, i]
-            column[i] += change * coef
     for k in range(n_pre_spiked):
         i = pre_index[k]
-        row, present, trace = z[b, i], mask[b, i], p_minus[b]
-        for j in range(extents[2, i], extents[3, i]):
-            change = 0.0 if post[j] else trace[j] * coef
-            row[j] += change * present[j]
-
-
-@numba.njit(cache=True)
-def _fold_columns(z, columns, touched, mask, b, index, extents):
-    """Add the column terms kept in ``columns`` to network b's ``z_stored``, masked, and clear them.
-
-    Returns False if a sum was infinite or NaN.
-    """
-    n_touched = _spiked(touched, index)
-    rows_from, rows_to = _rows_of(index, n_touched, extents)
+        start, stop = extents[2, i], extents[3, i]
+        _add_row_terms(z[b, i, start:stop], mask[b, i, start:stop], p_minus[b, start:stop], coef)
+    if n_post_spiked == 0:
+        return True
     finite = True
-    for block in range(rows_from, rows_to, FOLD_ROWS):  # z's lines of a block of rows stay in cache across columns
-        for k in range(n_touched):
-            j = index[k]
-            column = columns[j]
-            for i in range(block, min(block + FOLD_ROWS, rows_to)):
-                z[b, i, j] += column[i] * mask[b, i, j]
-                finite &= z[b, i, j] - z[b, i, j] == 0.0
-                column[i] = 0.0
-    touched[:] = False
+    if n_kept[0] == kept.shape[0]:
+        finite = _add_kept_columns(z, kept, events, n_kept, mask, b, extents)
+    step, first = n_kept[0], n_kept[1]
+    _scale_into(kept[step], p_plus[b], coef)
+    for k in range(n_post_spiked):
+        events[0, first + k] = post_index[k]
+        events[1, first + k] = step
+    n_kept[0], n_kept[1] = step + 1, first + n_post_spiked
     return finite
 
 
+@numba.njit(cache=True, inline="always")
+def _scale_into(out, values, factor):
+    """``out = values * factor``."""
+    for i in range(out.shape[0]):
+        out[i] = values[i] * factor
+
+
+@numba.njit(cache=True, inline="always")
+def _add_row_terms(row, present, p_minus, coef):
+    """``row += coef P- mask``: a spiking presynaptic neuron's terms."""
+    for j in range(row.shape[0]):
+        row[j] += p_minus[j] * coef * present[j]
+
+
 @numba.njit(cache=True)
-def _decay_eligibility(z, z_scale, b, decay_z, columns, touched, mask, index, extents):
+def _add_kept_columns(z, kept, events, n_kept, mask, b, extents):
+    """Add the kept column terms to network b's ``z_stored``, masked, and forget them; False if a sum was not finite.
+
+    Row by row of z: a row and its mask stay in cache while every event
+    adds ``kept[step, i]`` at its column; the ``kept[step, i]`` of eight
+    consecutive rows share a cache line.
+    """
+    n_events = n_kept[1]
+    rows_from, rows_to = _rows_of(events[0], n_events, extents)
+    not_finite = 0
+    for i in range(rows_from, rows_to):
+        row, present = z[b, i], mask[b, i]
+        for e in range(n_events):
+            j = events[0, e]
+            row[j] += kept[events[1, e], i] if present[j] else 0.0
+            not_finite |= row[j] - row[j] != 0.0
+    n_kept[:] = 0
+    return not_finite == 0
+
+
+@numba.njit(cache=True, inline="always")
+def _decay_eligibility(z, z_scale, b, decay_z, kept, events, n_kept, mask, extents):
     """Decay network b's ``z = z_scale * z_stored`` one step; fold the scale in below 1e-100 (traces.rescale).
 
-    Returns False if folding the kept column terms gave an infinite or NaN sum.
+    Returns False if adding the kept column terms gave an infinite or NaN sum.
     """
     if z_scale[b] * decay_z >= RENORMALIZE_BELOW:
         z_scale[b] *= decay_z
         return True
-    finite = _fold_columns(z, columns, touched, mask, b, index, extents)
+    finite = _add_kept_columns(z, kept, events, n_kept, mask, b, extents)
     fold = z_scale[b] * (decay_z if decay_z < RENORMALIZE_BELOW else 1.0)
     z[b] *= fold
     z_scale[b] = 1.0 if decay_z < RENORMALIZE_BELOW else decay_z
@@ -265,13 +296,25 @@ def _decay_eligibility(z, z_scale, b, decay_z, columns, touched, mask, index, ex
 @numba.njit(cache=True)
 def _add_eligibility_to_weights(values, low, high, z, b, factor, extents):
     """``w ← clip(w + factor z_stored, low, high)`` on network b's synapses (mstdpet_reward); False if not finite."""
-    finite = True
+    not_finite = 0
     for i in range(values.shape[1]):
-        for j in range(extents[2, i], extents[3, i]):
-            value = values[b, i, j] + factor * z[b, i, j]
-            finite &= value - value == 0.0
-            values[b, i, j] = _clip(value, low[b, i], high[b, i])
-    return finite
+        start, stop = extents[2, i], extents[3, i]
+        not_finite |= _add_clipped(values[b, i, start:stop], z[b, i, start:stop], factor, low[b, i], high[b, i])
+    return not_finite == 0
+
+
+@numba.njit(cache=True, inline="always")
+def _add_clipped(row, eligibility, factor, low, high):
+    """``row ← clip(row + factor eligibility, low, high)``; 1 if a sum was infinite or NaN, else 0.
+
+    The flag is an integer ``or``, so that the loop vectorizes.
+    """
+    not_finite = 0
+    for j in range(row.shape[0]):
+        value = row[j] + factor * eligibility[j]
+        not_finite |= value - value != 0.0
+        row[j] = _clip(value, low, high)
+    return not_finite
 
 
 @numba.njit(cache=True)
@@ -291,37 +334,33 @@ def reward_eligibility(values, low, high, z, z_scale, rate, reward):
     bool
         False if a sum was infinite or NaN (before clipping).
     """
-    finite = True
+    not_finite = 0
     for b in range(values.shape[0]):
         if reward[b] != 0:
             factor = rate[b] * reward[b] * z_scale[b]
             for i in range(values.shape[1]):
-                row, lower, upper = values[b, i], low[b, i], high[b, i]
-                for j in range(values.shape[2]):
-                    value = row[j] + factor * z[b, i, j]
-                    finite &= value - value == 0.0
-                    row[j] = _clip(value, lower, upper)
-    return finite
+                not_finite |= _add_clipped(values[b, i], z[b, i], factor, low[b, i], high[b, i])
+    return not_finite == 0
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline="always")
 def _learn(b, t, arrivals, values, mask, low, high, p_plus, p_minus, last_pre, last_post, z, z_scale, rate,
-           reward_table, fparams, iparams, pre, pre_index, post_index, extents, columns, touched):
+           reward_table, fparams, iparams, pre, pre_index, post_index, extents, kept, events, n_kept):
     """One step of the learning rule of network b, after its neurons fired at step t; False if a sum was not finite."""
     n_pre, n_post = arrivals.shape[2], p_minus.shape[1]
     n_inputs, rule = n_pre - n_post, iparams[1]
     finite = True
-    if rule == MSTDPET_RULE:  # first: a fold uses post_index as scratch
-        finite = _decay_eligibility(z, z_scale, b, fparams[7], columns, touched, mask, post_index, extents)
+    if rule == MSTDPET_RULE:
+        finite = _decay_eligibility(z, z_scale, b, fparams[7], kept, events, n_kept, mask, extents)
     n_pre_spiked = _presynaptic(arrivals, b, t, n_inputs, iparams, fparams, p_plus, pre, pre_index)
     post = arrivals[t + 1, b, n_inputs:]
     n_post_spiked, fired = _postsynaptic(post, b, iparams[4], fparams, p_minus, post_index)
     reward = reward_table[b, fired]
     if rule == MSTDPET_RULE:
-        _add_zeta_eligibility(z, columns, touched, b, 1.0 / (fparams[8] * z_scale[b]), mask, p_plus, p_minus, pre,
-                              post, pre_index, n_pre_spiked, post_index, n_post_spiked, extents)
+        finite &= _add_zeta_eligibility(z, kept, events, n_kept, b, 1.0 / (fparams[8] * z_scale[b]), mask, p_plus,
+                                        p_minus, pre_index, n_pre_spiked, post_index, n_post_spiked, extents)
         if reward != 0:
-            finite &= _fold_columns(z, columns, touched, mask, b, post_index, extents)
+            finite &= _add_kept_columns(z, kept, events, n_kept, mask, b, extents)
             finite &= _add_eligibility_to_weights(values, low, high, z, b, rate[b] * reward * z_scale[b], extents)
         return finite
     if rule == MSTDP_RULE:
@@ -376,8 +415,9 @@ def run_tick(arrivals, potential, timer, pending, random_draws, values, mask, lo
     pre_index, post_index = np.empty(n_pre, dtype=np.int64), np.empty(n_post, dtype=np.int64)
     extents = np.empty((4, max(n_pre, n_post)), dtype=np.int64)
     eligibility = rule == MSTDPET_RULE
-    columns = np.zeros((n_post, n_pre) if eligibility else (1, 1))
-    touched = np.zeros(n_post, dtype=np.bool_)
+    kept = np.empty((KEPT_STEPS, n_pre) if eligibility else (0, 0))
+    events = np.empty((2, KEPT_STEPS * n_post if eligibility else 0), dtype=np.int64)
+    n_kept = np.zeros(2, dtype=np.int64)  # rows of kept, events
     finite = True
     for b in range(batch):
         if rule != NO_RULE:
@@ -388,7 +428,7 @@ def run_tick(arrivals, potential, timer, pending, random_draws, values, mask, lo
             if rule != NO_RULE:
                 finite &= _learn(b, t, arrivals, values, mask, low, high, p_plus, p_minus, last_pre, last_post, z,
                                  z_scale, rate, reward_table, fparams, iparams, pre, pre_index, post_index, extents,
-                                 columns, touched)
+                                 kept, events, n_kept)
         if eligibility:
-            finite &= _fold_columns(z, columns, touched, mask, b, post_index, extents)
+            finite &= _add_kept_columns(z, kept, events, n_kept, mask, b, extents)
     return finite

@@ -130,7 +130,7 @@ def _kernel():
     return _KERNEL[0]
 
 
-def run_compiled(network, arrivals: np.ndarray, observations) -> bool:
+def run_compiled(network, arrivals: np.ndarray) -> bool:
     """Run a tick's steps compiled, as ``Network._run`` would on numpy; False if this tick must run on numpy.
 
     Parameters
@@ -140,8 +140,6 @@ def run_compiled(network, arrivals: np.ndarray, observations) -> bool:
         firing.
     arrivals : ndarray of shape (T + 1, B, n_inputs + n_neurons), bool
         Input columns filled in; the body columns of rows 1 to T are written.
-    observations : ndarray of shape (B, ...)
-        The tick's observations, for a rewarder scoring each step.
 
     Returns
     -------
@@ -160,7 +158,7 @@ def run_compiled(network, arrivals: np.ndarray, observations) -> bool:
     kernel = _kernel() if not network.step_monitors else None
     if kernel is None:
         return False
-    reward_table = _reward_table(network, observations)
+    reward_table = _reward_table(network)
     if reward_table is None:
         return False
     parts, state, batch = network.parts, network.state, network.params.batch_size
@@ -219,7 +217,7 @@ def _overflow(network) -> FloatingPointError:
 
 def _per_network(value, batch: int) -> np.ndarray:
     """A batched key's value as a new float64 array (B,)."""
-    return np.array(np.broadcast_to(value, (batch,)), dtype=np.float64)
+    return np.full(batch, value, dtype=np.float64)
 
 
 def _rule(network):
@@ -246,7 +244,7 @@ def _synapse_state(network, traces):
     return rule.State(*(traces[k] for k in fields))
 
 
-def _reward_table(network, observations):
+def _reward_table(network):
     """The reward (B, n_outputs + 1) of a step at which k output neurons fire; zeros without step rewards.
 
     None if the rewarder refuses an action the readout gives for some k.
@@ -261,7 +259,7 @@ def _reward_table(network, observations):
     actions = network.parts["readout"](fired, network.rng)  # Threshold: a function of the count alone
     try:
         for action in np.unique(actions):
-            rewards = network.parts["rewarder"](observations, np.full(batch, action))
+            rewards = network._score(np.full(batch, action))  # the tick's scorer, as continuous_reward uses it
             table[:, 1:][:, actions == action] = np.asarray(rewards, dtype=np.float64)[:, None]
     except InvalidParameterError:
         return None

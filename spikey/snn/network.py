@@ -577,7 +577,7 @@ class Network:
         arrivals[0] = state["next_arrivals"]
         arrivals[-1, :, :n_inputs] = False
         arrivals[delay:n_steps + delay, :, :n_inputs] = input_spikes
-        if self.backend == "numba" and run_compiled(self, arrivals, self._observations):
+        if self.backend == "numba" and run_compiled(self, arrivals):
             return arrivals
         body = arrivals[:, :, n_inputs:]
         rewards = np.zeros((n_steps, self.params.batch_size))
