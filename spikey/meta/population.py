@@ -318,6 +318,8 @@ class Population(Searcher):
     def optimize(self, fitness) -> pd.DataFrame:
         """Run the search without Ray on ``fitness(genes) -> float``; return :meth:`results`.
 
+        A member whose evaluation raises is a failed trial, as in Tune.
+
         Raises
         ------
         RuntimeError
@@ -325,8 +327,14 @@ class Population(Searcher):
         """
         trial = 0
         while (config := self.suggest(str(trial))) is not Searcher.FINISHED:
-            self.on_trial_complete(str(trial), {self._metric: fitness(config)})
+            try:
+                value = fitness(config)
+            except Exception:  # noqa: BLE001 - a failed member, as a trial that raises in Tune
+                self.on_trial_complete(str(trial), error=True)
+            else:
+                self.on_trial_complete(str(trial), {self._metric: value})
             trial += 1
+        self.check()
         return self.results()
 
     def check(self):
@@ -420,7 +428,8 @@ def _check_options(genotype, mode, population_size, n_generations, selection, to
         ("truncation", truncation, _is_fraction(truncation) and truncation > 0, "a float in (0, 1]"),
         ("crossover_rate", crossover_rate, _is_fraction(crossover_rate), "a float in [0, 1]"),
         ("mutation_rate", mutation_rate, _is_fraction(mutation_rate), "a float in [0, 1]"),
-        ("n_elite", n_elite, _is_int(n_elite, 0) and n_elite < population_size, "an int in [0, population_size)"),
+        ("n_elite", n_elite, _is_int(n_elite, 0) and _is_int(population_size, 2) and n_elite < population_size,
+         "an int in [0, population_size)"),
     ]
     for name, value, ok, expected in checks:
         if not ok:

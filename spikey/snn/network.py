@@ -372,7 +372,7 @@ class Network:
         is rebuilt with the new value before any is replaced, so a value one
         of them refuses changes nothing. Keys declared ``fixed`` are read only
         at construction (array shapes, initial weights and their bounds,
-        polarities, arrays drawn once) and cannot change: build a new network
+        polarities, arrays drawn once, the backend) and cannot change: build a new network
         instead.
 
         Raises
@@ -388,7 +388,7 @@ class Network:
         if any(key.name == name and key.fixed for part in (self, *self.parts.values()) for key in part.NECESSARY_KEYS):
             raise InvalidParameterError(
                 f"Key {name!r} of {type(self).__name__} is fixed at construction (it sets shapes, initial weights, "
-                f"bounds or drawn arrays); build a new network to change it."
+                f"bounds, drawn arrays or the backend); build a new network to change it."
             )
         parts, params = self._with_keys([(name, value, None)])
         self.parts.update(parts)
