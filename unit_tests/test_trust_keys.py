@@ -256,7 +256,7 @@ def test_a_long_schedule_is_checked_at_evenly_spaced_episodes():
 
 @pytest.mark.parametrize("t_stop, n_checked", [(1, 2), (1000, 1001), (1001, 1001), (10 ** 9, 1001)])
 def test_checked_episodes_cover_the_schedule_from_0_to_t_stop(t_stop, n_checked):
-    episodes = DropOff(key="x", t_stop=t_stop, value_start=1.0, value_stop=0.0).checked_episodes()
+    episodes = DropOff(key="prob_rand_fire", t_stop=t_stop, value_start=1.0, value_stop=0.0).checked_episodes()
     assert len(episodes) == n_checked and episodes[0] == 0 and episodes[-1] == t_stop
     assert (np.diff(episodes) > 0).all()
 
