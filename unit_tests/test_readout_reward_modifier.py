@@ -44,6 +44,9 @@ def test_schedules():
 
 def test_schedule_errors():
     with pytest.raises(InvalidParameterError, match="Did you mean 't_stop'"):
-        LinearDecay(key="x", t_sotp=4, value_start=1.0, value_stop=0.0)
+        LinearDecay(key="learning_rate", t_sotp=4, value_start=1.0, value_stop=0.0)
     with pytest.raises(InvalidParameterError, match="The 't_stop' parameter of DropOff must be"):
-        DropOff(key="x", t_stop=0, value_start=1.0, value_stop=0.0)
+        DropOff(key="learning_rate", t_stop=0, value_start=1.0, value_stop=0.0)
+    with pytest.raises(InvalidParameterError, match="The 'key' parameter of DropOff must be the name of a key some "
+                                                    "part, network or game declares. Got 'learning_rat' instead"):
+        DropOff(key="learning_rat", t_stop=3, value_start=1.0, value_stop=0.0)
