@@ -372,8 +372,8 @@ class Network:
         is rebuilt with the new value before any is replaced, so a value one
         of them refuses changes nothing. Keys declared ``fixed`` are read only
         at construction (array shapes, initial weights and their bounds,
-        polarities, arrays drawn once, the backend) and cannot change: build a new network
-        instead.
+        polarities, arrays drawn once, the backend) and cannot change: build
+        a new network instead.
 
         Raises
         ------
