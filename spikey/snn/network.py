@@ -543,9 +543,13 @@ class Network:
             network's state is then invalid, :meth:`save` refuses it, and
             :meth:`set_state` or :meth:`load` restores a saved one.
         """
+        return self._play(self.batch_observations(state))
+
+    def _play(self, observations: np.ndarray):
+        """:meth:`tick` on observations :meth:`batch_observations` has checked, (B, ...)."""
         if "neurons" not in self.state:
             raise RuntimeError(f"Call {type(self).__name__}.reset() before the first tick.")
-        self._observations = self.batch_observations(state)
+        self._observations = observations
         arrivals = self._run(self.params.processing_time)
         self._check_finite()
         self.spike_log = self._emitted(arrivals, 0, self.params.processing_time)

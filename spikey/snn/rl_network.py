@@ -162,7 +162,7 @@ class ActiveRLNetwork(RLNetwork):
         except InvalidParameterError as error:
             raise InvalidParameterError(f"{type(self).__name__}: its rewarder cannot score 'state' "
                                         f"{_describe(state)}: {error}") from None
-        return super().tick(observations)
+        return self._play(observations)
 
     def continuous_reward(self, spikes):
         outputs = spikes[:, -self.params.n_outputs:]
