@@ -72,9 +72,7 @@ def part_classes() -> list:
 
 def base_config(cls) -> dict:
     """The keys without a default, from REQUIRED."""
-    names = [key.name for key in cls.NECESSARY_KEYS]
-    return {name: REQUIRED[name] for name in names if name in REQUIRED and
-            getattr(next(k for k in cls.NECESSARY_KEYS if k.name == name), "required", False)}
+    return {key.name: REQUIRED[key.name] for key in cls.NECESSARY_KEYS if key.required and key.name in REQUIRED}
 
 
 def bad_values(key) -> dict:
