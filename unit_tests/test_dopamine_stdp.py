@@ -52,6 +52,7 @@ def run(rule, weights, pre, post, reward, state=None):
 def reference(weights, pre, post, reward, params):
     """Izhikevich's equations per 1 ms step, written out with plain loops over networks and synapses."""
     p = {k: v for k, v in params.items()}
+    interval = p["update_interval"]
     n_steps, batch, n_pre = pre.shape
     n_post = post.shape[2]
     per_net = {k: np.broadcast_to(np.asarray(p[k], dtype=float), (batch,))
@@ -72,7 +73,9 @@ def reference(weights, pre, post, reward, params):
                     if not weights.mask[b, i, j]:
                         continue
                     c[i][j] = c[i][j] * math.exp(-1.0 / p["tau_c"]) + p_plus[i] * post[t, b, j] + pre[t, b, i] * p_minus[j]
-                    change = per_net["learning_rate"][b] * (d + per_net["tonic_dopamine"][b]) * c[i][j]
+                    if (t + 1) % interval:
+                        continue  # weights change only at the end of each interval, by interval times the step's
+                    change = interval * per_net["learning_rate"][b] * (d + per_net["tonic_dopamine"][b]) * c[i][j]
                     w[b, i, j] = min(max(w[b, i, j] + change, weights.low[b, i]), weights.high[b, i])
     return w
 
@@ -86,7 +89,9 @@ def reference(weights, pre, post, reward, params):
      "dopamine_per_reward": 2.0, "tonic_dopamine": [0.0, 0.05]},
     {"learning_rate": [2.0, 0.5], "tau_c": 0.3, "tau_d": 30.0, "a_plus": 1.0, "a_minus": -1.2},  # c renormalized
     {"learning_rate": 5.0, "tau_c": 0.002, "tau_d": 30.0, "a_plus": 1.0},  # c decays below 1e-100 in one step
-], ids=["izhikevich", "fast", "renormalized", "instant"])
+    {"tonic_dopamine": 0.002, "update_interval": 10},  # Izhikevich's code: weights change every 10 ms
+    {"learning_rate": 3.0, "tau_c": 40.0, "tau_d": 15.0, "update_interval": 7},
+], ids=["izhikevich", "fast", "renormalized", "instant", "every 10 ms", "every 7 ms"])
 def test_matches_dense_per_step_reference_with_clipping(changes):
     rng = np.random.default_rng(1)
     rule = make(**changes)
@@ -202,11 +207,12 @@ def _true_state(state):
     return state.p_plus, state.p_minus, eligibility(state), state.d
 
 
+@pytest.mark.parametrize("interval", [1, 7, 10], ids=lambda k: f"update every {k}")  # 200 steps: 10 ends on an update
 @pytest.mark.parametrize("signed, max_weight", [(False, 1.0), (True, 1e9)], ids=["positive-clipped", "signed"])
-def test_reward_after_tick_equals_reward_at_its_last_step(signed, max_weight):
+def test_reward_after_tick_equals_reward_at_its_last_step(signed, max_weight, interval):
     """Exact with clipping when rewards share the sign of d + d_tonic; exact for any sign without clipping."""
     rng = np.random.default_rng(4)
-    rule = make(learning_rate=[3.0, 0.2], tonic_dopamine=0.01, tau_c=50.0)
+    rule = make(learning_rate=[3.0, 0.2], tonic_dopamine=0.01, tau_c=50.0, update_interval=interval)
     weights = weight_state(2, rng, max_weight=max_weight, scale=1.0)
     if signed:  # every row of either sign: no weight can reach a bound
         weights = weights._replace(low=np.full((2, N_PRE), -max_weight), high=np.full((2, N_PRE), max_weight))

@@ -12,7 +12,9 @@ outer product over (pre, post) and ``r`` this step's reward (shape (B,)):
 1. ``P+ ← P+ e^(-1/τ+) + A+ f_pre``, ``P- ← P- e^(-1/τ-) + A- f_post``;
 2. ``c ← c e^(-1/τc) + ζ`` with ``ζ = P+ ⊗ f_post + f_pre ⊗ P-``, on existing synapses;
 3. ``d ← d e^(-1/τd) + k r`` with ``k`` = ``dopamine_per_reward``;
-4. ``w ← clip(w + η (d + d_tonic) c, low, high)`` with ``η`` = ``learning_rate``.
+4. ``w ← clip(w + η (d + d_tonic) c, low, high)`` with ``η`` = ``learning_rate``;
+   with ``update_interval = k > 1``, only at every k-th step of a network, by
+   ``k η (d + d_tonic) c`` (Izhikevich's code: ``k = 10``).
 
 A pre spike at ``t0`` and a post spike at ``t0 + Δ`` add ``A+ e^(-Δ/τ+)`` to
 ``c``; the reverse order adds ``A- e^(-Δ/τ-)`` (a depression, ``A- <= 0``);
@@ -29,9 +31,11 @@ Departures from Izhikevich's MATLAB code (``dastdp.m``), each chosen so the
 rule is the per-step form of the paper's equations:
 
 - His weights change every 10 ms by ``(0.002 + DA) sd``, after which ``sd``
-  decays by 0.99; here they change every step by ``η (d + d_tonic) c``. His
-  update adds ``c d`` once per 10 ms, a rate of ``learning_rate=0.1`` per
-  step here (``learning_rate=1`` is the paper's ``s' = c d`` with t in ms).
+  decays by 0.99; here they change every step by ``η (d + d_tonic) c``
+  (``update_interval=1``, the default), or, with ``update_interval=10``,
+  every 10 ms by ``10 η (d + d_tonic) c``, as his code does. His update adds
+  ``c d`` once per 10 ms, a rate of ``learning_rate=0.1`` per step here
+  (``learning_rate=1`` is the paper's ``s' = c d`` with t in ms).
 - Decays are exact exponentials of the time constants: ``τc = 1000`` ms (his
   0.99 per 10 ms is 995 ms), ``τd = 200`` ms (his 0.995 per ms is 199.5 ms),
   ``τ± = 20`` ms (his 0.95 per ms is 19.5 ms).
@@ -55,7 +59,8 @@ Cost. Steps 1-2 touch only the rows and columns of this step's spikes: ``c``
 is kept as ``c_scale * c_stored`` so that its decay costs one multiplication
 per network (``c_stored`` is renormalized when ``c_scale`` would fall below
 1e-100). Step 4 is dense, O(n_pre n_post), for each network whose
-``d + d_tonic`` is nonzero (:func:`~spikey.snn.synapse.traces.add_matrix`):
+``d + d_tonic`` is nonzero at one of its update steps (``update_interval``
+divides this cost) (:func:`~spikey.snn.synapse.traces.add_matrix`):
 with ``tonic_dopamine=0`` that is every step from a network's first reward
 until ``d`` reaches 0, about 141 s (708 τd) after a last pulse of 0.5; with a
 tonic level, every step. ``d`` is set to 0 once ``|d|`` falls below the
@@ -82,7 +87,7 @@ from spikey.snn.synapse.stdp import stdp_traces
 from spikey.snn.synapse.template import Synapse
 
 __all__ = ["DopamineSTDP", "dopamine_stdp_step", "dopamine_stdp_reward", "eligibility",
-           "TAU_C", "TAU_D", "DOPAMINE_PER_REWARD", "TONIC_DOPAMINE"]
+           "TAU_C", "TAU_D", "DOPAMINE_PER_REWARD", "TONIC_DOPAMINE", "UPDATE_INTERVAL"]
 
 _NEGLIGIBLE_DOPAMINE = np.finfo(np.float64).tiny  # smallest normal float64, 2.2e-308
 
@@ -100,6 +105,11 @@ TONIC_DOPAMINE = Key(
     "Tonic (baseline) dopamine d_tonic added to d in the weight change η (d + d_tonic) c (Izhikevich 2007's "
     "code: 0.002; 0 here, so that no reward means no weight change).", default=0.0, batched=True,
 )
+UPDATE_INTERVAL = Key(
+    "update_interval", Interval(int, 1, None),
+    "Steps k (ms) between weight updates, each by k η (d + d_tonic) c: 1 updates every step, as the paper's "
+    "equations; 10 as Izhikevich 2007's code, which costs a tenth of the dense weight update.", default=1, fixed=True,
+)
 
 
 def eligibility(state) -> np.ndarray:
@@ -107,13 +117,22 @@ def eligibility(state) -> np.ndarray:
     return state.c_scale[:, None, None] * state.c
 
 
+def _update_factor(params, steps) -> np.ndarray:
+    """``k η`` for the networks whose ``steps`` end an update interval of k steps, else 0, (B,)."""
+    interval = params.update_interval
+    return np.where(steps % interval == 0, interval * per_network(params.learning_rate), 0.0)
+
+
 def dopamine_stdp_reward(state, weights, reward, params):
-    """A dopamine pulse ``k r`` at the last step: ``d += k r``, ``w += η k r c`` (in place); return the new state."""
+    """A dopamine pulse ``k r`` at the last step: ``d += k r``, and ``w += η k r c`` if that step updated w (in place).
+
+    Returns the new state.
+    """
     reward = np.asarray(reward, dtype=np.float64)
     pulse = per_network(params.dopamine_per_reward) * reward
     if not pulse.any():
         return state
-    add_matrix(weights, per_network(params.learning_rate) * pulse * state.c_scale, state.c)
+    add_matrix(weights, _update_factor(params, state.steps) * pulse * state.c_scale, state.c)
     return state._replace(d=state.d + pulse)
 
 
@@ -130,8 +149,9 @@ def dopamine_stdp_step(state, weights, pre, post, reward, params):
     d = state.d * decay_factor(params.tau_d) + per_network(params.dopamine_per_reward) * reward
     d[np.abs(d) < _NEGLIGIBLE_DOPAMINE] = 0.0  # else the decay sticks at a subnormal value, never 0
     level = d + per_network(params.tonic_dopamine)
-    add_matrix(weights, per_network(params.learning_rate) * level * scale, c)
-    return DopamineSTDP.State(p_plus, p_minus, c, scale, d)
+    steps = state.steps + 1
+    add_matrix(weights, _update_factor(params, steps) * level * scale, c)
+    return DopamineSTDP.State(p_plus, p_minus, c, scale, d, steps)
 
 
 class DopamineSTDP(Synapse):
@@ -155,6 +175,8 @@ class DopamineSTDP(Synapse):
         Running decay factor of ``c``.
     State.d : ndarray of shape (B,)
         Extracellular dopamine above the tonic level.
+    State.steps : ndarray of shape (B,), int64
+        Steps run since the state was made; the weights change at multiples of ``update_interval``.
 
     Notes
     -----
@@ -195,6 +217,7 @@ class DopamineSTDP(Synapse):
 
     NECESSARY_KEYS = Synapse.extend_keys(
         TAU_PLUS, TAU_MINUS, A_PLUS, A_MINUS, LEARNING_RATE, TAU_C, TAU_D, DOPAMINE_PER_REWARD, TONIC_DOPAMINE,
+        UPDATE_INTERVAL,
     )
     REWARD_GATED = False
     IN_PLACE_STATE = ("c",)  # step() updates the stored eligibility in place
@@ -205,19 +228,23 @@ class DopamineSTDP(Synapse):
         c: np.ndarray
         c_scale: np.ndarray
         d: np.ndarray
+        steps: np.ndarray
 
     def state_problem(self, state) -> str | None:
-        """The running scale of the eligibility c must be positive."""
-        return None if np.all(state.c_scale > 0) else f"c_scale must be > 0; got {state.c_scale.min()}"
+        """The running scale of the eligibility c must be positive, the step count not negative."""
+        if not np.all(state.c_scale > 0):
+            return f"c_scale must be > 0; got {state.c_scale.min()}"
+        return None if np.all(state.steps >= 0) else f"steps must be >= 0; got {state.steps.min()}"
 
     def init_state(self, batch_size: int, rng: np.random.Generator) -> "DopamineSTDP.State":
         """Zero traces and dopamine for ``batch_size`` networks."""
-        return self.State(*self.zeros(batch_size, "pre", "post", "synapses"), np.ones(batch_size), np.zeros(batch_size))
+        return self.State(*self.zeros(batch_size, "pre", "post", "synapses"), np.ones(batch_size), np.zeros(batch_size),
+                          np.zeros(batch_size, dtype=np.int64))
 
     def timestep(self, state, weights, pre_spikes, post_spikes, reward):
         """Advance traces, eligibility and dopamine one step; ``w += η (d + d_tonic) c``."""
         return dopamine_stdp_step(state, weights, pre_spikes, post_spikes, reward, self.params)
 
     def reward(self, state, weights, reward):
-        """A dopamine pulse ``k r`` at the tick's last step: ``d += k r`` and ``w += η k r c``."""
+        """A dopamine pulse ``k r`` at the tick's last step: ``d += k r``, and ``w += η k r c`` if that step updated w."""
         return dopamine_stdp_reward(state, weights, reward, self.params)
