@@ -52,7 +52,7 @@ REQUIRED = {  # values for keys that declare no default
     "matrix": np.where(np.eye(9, 5) == 0, 0.5, 0.0), "action_threshold": 0.5,
     "rbf_low": [0.0], "rbf_high": [1.0], "key": "learning_rate", "t_stop": 10, "value_start": 1.0, "value_stop": 0.0,
     "input_rate": 0.5, "firing_threshold": 1.0, "potential_decay": 0.1, "leak_scalar": 0.5, "prob_connection": 0.5,
-    "weight_scale": 0.5, "learning_rate": 0.05, "trace_decay": 0.1,
+    "weight_scale": 0.5, "learning_rate": 0.05, "trace_decay": 0.1, "n_synapses": 2, "initial_weight": 0.5,
 }
 UNIVERSAL = {"an object": Opaque(), "a str": "abc", "a complex": 1j, "a dict": {"a": 1}, "NaN": math.nan,
              "a ragged list": [[1, 2], [3]]}

@@ -90,14 +90,19 @@ def izhikevich_step(state: IzhikevichState, incoming: np.ndarray, p, rng: np.ran
     ``u`` with the new ``v``, then the threshold test and reset of this step.
     ``state`` and ``incoming`` are not changed; ``rng`` is not used.
     """
+    return advance(state, incoming, *(per_network(p[name], 2) for name in "abcd"))
+
+
+def advance(state: IzhikevichState, incoming: np.ndarray, a, b, c, d):
+    """:func:`izhikevich_step` with the cell parameters given as arrays that broadcast against (B, n_neurons)."""
     v, u = state.potential, state.recovery
     for _ in range(2):  # the MATLAB code's expression, term for term
         v = v + 0.5 * (0.04 * v ** 2 + 5.0 * v + 140.0 - u + incoming)
         np.clip(v, -V_GUARD, V_GUARD, out=v)
-    u = u + per_network(p.a, 2) * (per_network(p.b, 2) * v - u)
+    u = u + a * (b * v - u)
     spikes = v >= V_PEAK
-    np.copyto(v, per_network(p.c, 2), where=spikes)
-    u += spikes * per_network(p.d, 2)
+    np.copyto(v, c, where=spikes)
+    u += spikes * d
     return spikes, IzhikevichState(v, u)
 
 
