@@ -584,7 +584,8 @@ class Network:
         if self.backend == "numba" and run_compiled(self, arrivals):
             return arrivals
         body = arrivals[:, :, n_inputs:]
-        rewards = np.zeros((n_steps, self.params.batch_size))
+        rewards = self._rewards_planned(n_steps)
+        planned = rewards.any(axis=1)
         # the loop reads locals only: it runs processing_time times per tick
         step_neurons, neuron_state, continuous_reward = parts["neurons"].step, state["neurons"], self.continuous_reward
         magnitude, weights, training = parts["neurons"].params.magnitude, state["weights"].values, self.training
@@ -599,7 +600,7 @@ class Network:
                 reward = continuous_reward(spikes)
                 if reward is not None:
                     rewards[t] = reward
-                if not gated or reward is not None or t + 1 - learned == LEARNING_BLOCK:
+                if not gated or reward is not None or planned[t] or t + 1 - learned == LEARNING_BLOCK:
                     self._learn(arrivals, rewards, learned, t + 1)
                     learned = t + 1
         if training and learned < n_steps:
@@ -626,6 +627,29 @@ class Network:
     def continuous_reward(self, spikes: np.ndarray) -> np.ndarray | None:
         """Reward (B,) given to the learning rule at a timestep, or None for none (a plain network)."""
         return None
+
+    def scheduled_rewards(self, n_steps: int) -> np.ndarray | None:
+        """Rewards (n_steps, B) given to the learning rule at each step of the coming tick, known before it runs.
+
+        None (the default) for none. A subclass overrides it for rewards fixed
+        in advance, such as rewards delayed past the tick of their cause
+        (:class:`~spikey.experiments.DistalReward`); the compiled tick takes
+        them, where it cannot take :meth:`continuous_reward`. Asked once per
+        tick, in training mode only.
+        """
+        return None
+
+    def _rewards_planned(self, n_steps: int) -> np.ndarray:
+        """The tick's reward array (n_steps, B): :meth:`scheduled_rewards` checked, or zeros."""
+        shape = (n_steps, self.params.batch_size)
+        scheduled = self.scheduled_rewards(n_steps) if self.training else None
+        if scheduled is None:
+            return np.zeros(shape)
+        rewards = np.array(scheduled, dtype=np.float64)
+        if rewards.shape != shape or not np.isfinite(rewards).all():
+            raise ValueError(f"{type(self).__name__}.scheduled_rewards must return finite rewards of shape {shape}; "
+                             f"got shape {rewards.shape}.")
+        return rewards
 
     def batch_observations(self, state, name: str = "state") -> np.ndarray:
         """Observations as a batch (B, ...), checked against what the input part encodes.
