@@ -6,5 +6,7 @@ from spikey.experiments.florian2007 import (
     FlorianXORMSTDP,
     XORRates,
 )
+from spikey.experiments.izhikevich2007 import DistalReward, play_distal_reward, time_to_max
 
-__all__ = ["FlorianXOR", "FlorianXORMSTDP", "FlorianTemporalXOR", "FlorianTemporalXORMSTDP", "XORRates"]
+__all__ = ["FlorianXOR", "FlorianXORMSTDP", "FlorianTemporalXOR", "FlorianTemporalXORMSTDP", "XORRates", "DistalReward",
+           "play_distal_reward", "time_to_max"]

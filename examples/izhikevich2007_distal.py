@@ -1,0 +1,113 @@
+"""Izhikevich (2007) Fig. 1: the distal reward problem, one rewarded synapse among 80,000.
+
+Runs :class:`spikey.experiments.DistalReward` (1000 neurons, 100 synapses
+each, a reward 1-3 s after each n1 -> n2 coincidence) for ``--seconds`` of
+simulated time, one tick per second. Every ``--checkpoint`` seconds it saves
+the network and the record so far into ``--out``; run the same command again
+to continue from there. Prints the time at which the chosen synapse reached
+the maximum weight, and plots the chosen weight beside the mean of the other
+excitatory synapses (``--png``).
+
+Usage::
+
+    python examples/izhikevich2007_distal.py --seconds 3600 --out distal --png distal.png
+    python examples/izhikevich2007_distal.py --quick --out distal-quick   # a 300-neuron network, 400 s
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+from tqdm import tqdm
+
+from spikey.experiments import DistalReward, play_distal_reward, time_to_max
+
+QUICK = {"n_neurons": 300, "n_synapses": 30}
+"""The quick network: 300 neurons with 30 synapses each, the same 10 % connectivity and every other key as the paper."""
+
+
+def run(out: Path, seconds: int, seed: int, checkpoint: int, keys: dict) -> dict:
+    """Run (or continue) the experiment saved in ``out``; return the record of every simulated second so far."""
+    record_file, network_dir, identity = out / "record.npz", out / "network", out / "experiment.json"
+    experiment = {"seed": seed, "keys": keys}
+    if network_dir.exists():
+        if json.loads(identity.read_text()) != experiment:
+            raise SystemExit(f"{out} holds another experiment ({identity.read_text()}); give another --out.")
+        net = DistalReward.load(network_dir)
+        record = dict(np.load(record_file))
+    else:
+        identity.write_text(json.dumps(experiment))
+        net = DistalReward(keys={"seed": seed, **keys})
+        net.reset()
+        record = {}
+    done = len(record.get("time", ()))
+    with tqdm(total=seconds, initial=done, desc="simulated s") as bar:
+        while done < seconds:
+            piece = play_distal_reward(net, min(checkpoint, seconds - done))
+            piece["time"] = piece["time"] + done
+            record = {name: np.concatenate((record[name], values)) if record else values
+                      for name, values in piece.items()}
+            done = len(record["time"])
+            save(net, record, out)
+            bar.update(len(piece["time"]))
+    return record
+
+
+def save(net: DistalReward, record: dict, out: Path):
+    """Write the network and the record beside the old ones, then put them in their place."""
+    np.savez(out / "record.new.npz", **record)
+    net.save(out / "network.new")
+    if (out / "network").exists():
+        shutil.rmtree(out / "network")
+    (out / "network.new").rename(out / "network")
+    (out / "record.new.npz").replace(out / "record.npz")
+
+
+def plot(record: dict, png: str, max_weight: float):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(7, 3.5))
+    ax.plot(record["time"], record["chosen"][:, 0], label="chosen synapse n1 → n2")
+    ax.plot(record["time"], record["others"][:, 0], label="mean of the other excitatory synapses")
+    rewarded = record["time"][record["rewards"][:, 0] > 0]
+    ax.plot(rewarded, np.zeros_like(rewarded), "rx", markersize=4, label="second with a reward")
+    ax.axhline(max_weight, color="gray", linestyle=":", linewidth=1)
+    ax.set(xlabel="simulated time (s)", ylabel="weight (mV)", title="Izhikevich (2007) Fig. 1: distal reward")
+    ax.legend(loc="center right", fontsize=8)
+    fig.tight_layout()
+    fig.savefig(png, dpi=120)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=int, default=None, help="simulated seconds (3600; 400 with --quick)")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--quick", action="store_true", help="the 300-neuron network of QUICK")
+    parser.add_argument("--keys", type=json.loads, default={}, help="other key values, as JSON")
+    parser.add_argument("--out", type=Path, required=True, help="folder of the checkpoint and the record")
+    parser.add_argument("--checkpoint", type=int, default=60, help="simulated seconds between checkpoints")
+    parser.add_argument("--png", default=None, help="where to save the figure")
+    args = parser.parse_args(argv)
+    keys = {**(QUICK if args.quick else {}), **args.keys}
+    seconds = args.seconds or (400 if args.quick else 3600)
+    args.out.mkdir(parents=True, exist_ok=True)
+    record = run(args.out, seconds, args.seed, args.checkpoint, keys)
+    max_weight = DistalReward.keys["max_weight"]
+    reached = time_to_max(record, max_weight)[0]
+    print(f"chosen synapse: {record['chosen'][-1, 0]:.3f} mV after {len(record['time'])} s; "
+          f"other excitatory synapses: mean {record['others'][-1, 0]:.3f} mV; "
+          f"rewards: {int(record['rewards'][:, 0].sum())}; mean rate {record['rate'][:, 0].mean():.2f} Hz")
+    print(f"time to the maximum ({max_weight} mV): " + (f"{reached:.0f} s" if np.isfinite(reached) else "not reached"))
+    if args.png:
+        plot(record, args.png, max_weight)
+    return record
+
+
+if __name__ == "__main__":
+    main()

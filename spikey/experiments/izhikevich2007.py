@@ -1,0 +1,270 @@
+"""Izhikevich (2007)'s distal-reward experiment on Spikey's parts (the paper's Fig. 1).
+
+The network of the paper's code (``daspnet.m``), the same as Izhikevich
+(2003)'s cortical network:
+
+- 1000 Izhikevich neurons, the first 800 excitatory regular spiking
+  (``a = 0.02``, ``d = 8``), the last 200 inhibitory fast spiking
+  (``a = 0.1``, ``d = 2``), ``b = 0.2``, ``c = -65`` mV for both, 1 ms steps
+  (:class:`~spikey.snn.neuron.CorticalIzhikevich`);
+- each neuron makes 100 synapses onto random targets, an inhibitory one onto
+  excitatory neurons only, all starting at +1 mV (excitatory) or -1 mV
+  (inhibitory), bounded by 4 mV (:class:`~spikey.snn.weight.OutDegree`);
+  every spike reaches its targets 1 ms later;
+- every neuron receives a random thalamic current uniform on
+  ``[-6.5, 6.5]`` mV each step;
+- dopamine-modulated STDP (:class:`~spikey.snn.synapse.DopamineSTDP`):
+  ``A+ = 0.1``, ``A- = -0.15``, ``τ+ = τ- = 20`` ms, ``τc = 1`` s,
+  ``τd = 0.2`` s, ``0.5`` dopamine per reward, tonic dopamine 0.002 and the
+  code's rate (weights change by ``c d`` every 10 ms: ``learning_rate=0.1``
+  per 1 ms step).
+
+One synapse, from neuron ``n1`` (``chosen_neuron``, the first) to one of
+its targets ``n2`` drawn at random, starts at 0. Whenever ``n2`` fires less
+than 20 ms after ``n1`` (``coincidence_window``), a reward is delivered 1 to
+3 s later (``reward_delay_min`` = 1001 and ``reward_delay_max`` = 3000 ms,
+uniform, as the code's ``1000 + ceil(2000 rand)``). Between the coincidence
+and its reward the network fires about 1 spike per neuron per second, so
+thousands of other pre-then-post pairings fall in the window; only the
+chosen synapse's pairings are followed by reward every time, and it alone
+grows to the maximum, 4 mV.
+
+Departures from the code, beyond those of the parts (listed in their
+modules): the neurons start at their rest (-70 mV) rather than -65 mV; the
+targets of a neuron are distinct; inhibitory synapses learn too, within
+``[-4, 0]`` mV (the code holds them at -1 mV). The paper's figure runs 1 h
+of simulated time (``T = 3600`` s in the code).
+
+Reference: E. M. Izhikevich, "Solving the distal reward problem through
+linkage of STDP and dopamine signaling", Cerebral Cortex 17(10):2443-2452,
+2007.
+"""
+from __future__ import annotations
+
+import numpy as np
+from tqdm import tqdm
+
+from spikey.module import Interval, InvalidParameterError, Key
+from spikey.snn.input import StaticMap
+from spikey.snn.network import Network
+from spikey.snn.neuron import CorticalIzhikevich, Izhikevich
+from spikey.snn.readout import Threshold
+from spikey.snn.synapse import DopamineSTDP
+from spikey.snn.weight import OutDegree
+
+__all__ = ["DistalReward", "play_distal_reward", "time_to_max"]
+
+COINCIDENCE_WINDOW = Key(
+    "coincidence_window", Interval(int, 1, None),
+    "A reward is due when the chosen synapse's postsynaptic neuron n2 fires less than this many ms after its "
+    "presynaptic neuron n1, with no n1 spike at n2's step (Izhikevich 2007's code: 20 ms).", default=20, fixed=True)
+REWARD_DELAY_MIN = Key(
+    "reward_delay_min", Interval(int, 1, None),
+    "Shortest delay (ms) from a rewarded coincidence to its reward (Izhikevich 2007: 1001 ms); at least "
+    "processing_time, so that a reward never falls in the tick of its coincidence.", default=1001, fixed=True)
+REWARD_DELAY_MAX = Key(
+    "reward_delay_max", Interval(int, 1, None),
+    "Longest delay (ms) from a rewarded coincidence to its reward, drawn uniformly between the two "
+    "(Izhikevich 2007: 3000 ms).", default=3000, fixed=True)
+CHOSEN_NEURON = Key(
+    "chosen_neuron", Interval(int, 0, None),
+    "Body neuron n1 whose synapse onto one of its targets n2, drawn at random, is the rewarded one "
+    "(Izhikevich 2007: the first).", default=0, fixed=True)
+
+
+class DistalReward(Network):
+    """Izhikevich (2007)'s network, rewarded 1-3 s after each n1 -> n2 coincidence of one chosen synapse.
+
+    See the module docstring for the model. Each tick runs ``processing_time``
+    ms (1 s by default); the observation is ignored (one silent input).
+    Rewards due during a tick are given to the learning rule at their step;
+    the coincidences of a tick are found at its end, and their rewards drawn
+    (``rng.integers``, (B, processing_time) delays per tick, one per step).
+
+    Attributes
+    ----------
+    state["chosen"] : ndarray of shape (B, 2), int64
+        The chosen synapse of each network: its row (``n_inputs + n1``) and column (``n2``) in the weights.
+    state["reward_due"] : ndarray of shape (B, reward_delay_max), float64
+        Rewards due at each step from the next tick's first.
+    state["since_n1"] : ndarray of shape (B,), int64
+        ms from n1's last spike to the next tick's first step, at most ``coincidence_window``.
+    reward_log : ndarray of shape (processing_time, B), float64
+        The rewards given at each step of the last tick.
+
+    Raises
+    ------
+    InvalidParameterError
+        At construction, if ``reward_delay_min`` is below ``processing_time``
+        or above ``reward_delay_max``, or ``chosen_neuron`` is not an
+        excitatory neuron with a synapse.
+
+    References
+    ----------
+    E. M. Izhikevich (2007), Cerebral Cortex 17(10):2443-2452, Fig. 1.
+
+    Examples
+    --------
+    >>> net = DistalReward(keys={"seed": 0, "n_neurons": 100, "n_synapses": 10})
+    >>> net.reset()
+    >>> pre, post = net.state["chosen"][0]
+    >>> float(net.weights[0, pre, post]), bool(net.state["weights"].mask[0, pre, post])  # it starts at 0
+    (0.0, True)
+    >>> _ = net.tick(np.zeros(1))
+    >>> net.spike_log.shape, net.reward_log.shape  # 1 s of 1 input and 100 neurons; no reward yet
+    ((1000, 1, 101), (1000, 1))
+    """
+
+    parts = {"inputs": StaticMap, "neurons": CorticalIzhikevich, "weights": OutDegree, "synapses": DopamineSTDP,
+             "readout": Threshold}
+    keys = {
+        "n_inputs": 1, "n_observations": 1, "n_outputs": 1, "action_threshold": 0.0, "processing_time": 1000,
+        "n_neurons": 1000, "neuron_pct_inhibitory": 0.2, "magnitude": 1.0, "thalamic_input": 13.0,
+        **Izhikevich.PRESETS["regular_spiking"],
+        "n_synapses": 100, "initial_weight": 1.0, "max_weight": 4.0,
+        "spike_pairing": "emission", "tau_plus": 20.0, "tau_minus": 20.0, "a_plus": 0.1, "a_minus": -0.15,
+        "tau_c": 1000.0, "tau_d": 200.0, "dopamine_per_reward": 0.5, "tonic_dopamine": 0.002, "learning_rate": 0.1,
+        "update_interval": 10,
+    }
+    NECESSARY_KEYS = Network.NECESSARY_KEYS + (COINCIDENCE_WINDOW, REWARD_DELAY_MIN, REWARD_DELAY_MAX, CHOSEN_NEURON)
+
+    def __init__(self, parts: dict | None = None, keys: dict | None = None, game=None):
+        super().__init__(parts, keys, game)
+        self._check_delays()
+        batch, p = self.params.batch_size, self.params
+        self.state["chosen"] = chosen = self._choose_synapse()
+        self.state["weights"].values[np.arange(batch), chosen[:, 0], chosen[:, 1]] = 0.0
+        self.state["reward_due"] = np.zeros((batch, p.reward_delay_max))
+        self.state["since_n1"] = np.full(batch, p.coincidence_window, dtype=np.int64)
+        self.reward_log, self._given = np.zeros((0, batch)), None
+
+    def _check_delays(self):
+        p, name = self.params, type(self).__name__
+        if not p.processing_time <= p.reward_delay_min <= p.reward_delay_max:
+            raise InvalidParameterError(
+                f"The 'reward_delay_min' parameter of {name} must be at least processing_time={p.processing_time} "
+                f"and at most reward_delay_max={p.reward_delay_max}. Got {p.reward_delay_min} instead."
+            )
+
+    def _choose_synapse(self) -> np.ndarray:
+        """Draw each network's n2 among n1's targets; return (B, 2) rows and columns in the weights."""
+        n1, n_inputs = self.params.chosen_neuron, self.parts["inputs"].params.n_inputs
+        targets = self.state["weights"].mask[:, n_inputs + n1, :] if n1 < self.parts["neurons"].params.n_neurons \
+            else None
+        if targets is None or not targets.any(axis=1).all() or self.state["weights"].high[0, n_inputs + n1] <= 0:
+            raise InvalidParameterError(
+                f"The 'chosen_neuron' parameter of {type(self).__name__} must be an excitatory body neuron with "
+                f"synapses in every network. Got {n1} instead."
+            )
+        keys = np.where(targets, self.rng.random(targets.shape), np.inf)
+        return np.stack((np.full(len(keys), n_inputs + n1), keys.argmin(axis=1)), axis=1).astype(np.int64)
+
+    def _state_problem(self, arrays: dict) -> str:
+        """:meth:`Network._state_problem`, and the chosen synapses, rewards due and times since n1 in range."""
+        problem = super()._state_problem(arrays)
+        if problem:
+            return problem
+        chosen, mask = np.asarray(arrays["chosen"]), np.asarray(arrays["weights.mask"])
+        row = self.parts["inputs"].params.n_inputs + self.params.chosen_neuron
+        if np.any(chosen[:, 0] != row) or np.any(chosen[:, 1] < 0) or np.any(chosen[:, 1] >= mask.shape[2]) or \
+                not mask[np.arange(len(chosen)), row, chosen[:, 1] % mask.shape[2]].all():
+            return f"'chosen' must hold row {row} (chosen_neuron) and a column of one of its synapses in every network"
+        if np.any(np.asarray(arrays["reward_due"]) < 0):
+            return "'reward_due' must hold rewards >= 0"
+        since = np.asarray(arrays["since_n1"])
+        if np.any(since < 1) or np.any(since > self.params.coincidence_window):
+            return f"'since_n1' must lie in [1, coincidence_window={self.params.coincidence_window}]"
+        return ""
+
+    def tick(self, state):
+        """Play one tick of ``processing_time`` ms, giving the rewards due; see :meth:`Network.tick`."""
+        self._given = None
+        action = super().tick(state)
+        self.reward_log = np.zeros_like(self.spike_log[:, :, 0], dtype=np.float64) if self._given is None \
+            else self._given
+        self._schedule_rewards()
+        return action
+
+    def scheduled_rewards(self, n_steps):
+        """The rewards due in this tick, drawn by the coincidences of earlier ones."""
+        self._given = self.state["reward_due"][:, :n_steps].T.copy()
+        return self._given
+
+    def _schedule_rewards(self):
+        """Find this tick's n1 -> n2 coincidences, draw their delays, and move the schedule on by one tick."""
+        p, steps = self.params, self.params.processing_time
+        rows, (pre, post) = np.arange(p.batch_size), self.state["chosen"].T
+        n_inputs = self.parts["inputs"].params.n_inputs
+        pre, post = self.spike_log[:, rows, pre], self.spike_log[:, rows, n_inputs + post]
+        t = np.arange(steps)[:, None]
+        last_n1 = np.maximum.accumulate(np.where(pre, t, -self.state["since_n1"][None, :]), axis=0)
+        coincident = post & (last_n1 < t) & (t - last_n1 < p.coincidence_window)
+        delays = self.rng.integers(p.reward_delay_min, p.reward_delay_max + 1, size=(p.batch_size, steps))
+        due = np.zeros_like(self.state["reward_due"])
+        due[:, :-steps] = self.state["reward_due"][:, steps:]
+        step, copy = np.nonzero(coincident)
+        np.add.at(due, (copy, step + delays[copy, step] - steps), 1.0)
+        self.state["reward_due"] = due
+        self.state["since_n1"] = np.minimum(steps - last_n1[-1], p.coincidence_window)
+
+
+def play_distal_reward(net: DistalReward, seconds: int, progress: bool = False) -> dict:
+    """Run ``net`` for ``seconds`` of simulated time, one tick per second; record the chosen and the other weights.
+
+    Parameters
+    ----------
+    net : DistalReward
+        With ``processing_time=1000`` and ``reset()`` called; it continues from its current state.
+    seconds : int
+        Ticks to run.
+    progress : bool, default False
+        Show a tqdm progress bar.
+
+    Returns
+    -------
+    dict of ndarray
+        ``time`` (seconds,) the simulated time (s) at the end of each tick;
+        ``chosen`` (seconds, B) the chosen synapse's weight (mV);
+        ``others`` (seconds, B) the mean weight (mV) of every other excitatory
+        synapse; ``eligibility`` (seconds, B) the chosen synapse's
+        eligibility trace c; ``rewards`` (seconds, B) rewards given in the tick;
+        ``rate`` (seconds, B) mean firing rate (Hz) of the body neurons.
+
+    Raises
+    ------
+    ValueError
+        If ``seconds`` is not an int >= 1 or ``processing_time`` is not 1000.
+    """
+    if not isinstance(seconds, int) or isinstance(seconds, bool) or seconds < 1:
+        raise ValueError(f"play_distal_reward: seconds must be an int >= 1. Got {seconds!r}.")
+    if net.params.processing_time != 1000:
+        raise ValueError(f"play_distal_reward: net's processing_time must be 1000 (one tick per second). "
+                         f"Got {net.params.processing_time}.")
+    batch, n_inputs = net.params.batch_size, net.parts["inputs"].params.n_inputs
+    rows, (pre, post) = np.arange(batch), net.state["chosen"].T
+    weights = net.state["weights"]
+    others = weights.mask & (weights.high > 0)[:, :, None]
+    others[rows, pre, post] = False
+    record = {name: np.zeros((seconds, batch)) for name in ("chosen", "others", "eligibility", "rewards", "rate")}
+    for second in tqdm(range(seconds), desc="simulated s", disable=not progress):
+        net.tick(np.zeros(batch) if batch > 1 else np.zeros(1))
+        synapses = net.state["synapses"]
+        record["chosen"][second] = net.weights[rows, pre, post]
+        record["others"][second] = (net.weights * others).sum(axis=(1, 2)) / others.sum(axis=(1, 2))
+        record["eligibility"][second] = synapses.c_scale * synapses.c[rows, pre, post]
+        record["rewards"][second] = net.reward_log.sum(axis=0)
+        record["rate"][second] = net.spike_log[:, :, n_inputs:].mean(axis=(0, 2)) * 1000.0
+    return {"time": np.arange(1, seconds + 1, dtype=np.float64), **record}
+
+
+def time_to_max(record: dict, max_weight: float = 4.0) -> np.ndarray:
+    """Simulated time (s) at which the chosen synapse first reached ``max_weight``, per network; NaN if never.
+
+    Examples
+    --------
+    >>> time_to_max({"time": np.array([1.0, 2.0, 3.0]), "chosen": np.array([[0.5, 4.0], [4.0, 4.0], [4.0, 3.0]])})
+    array([2., 1.])
+    """
+    reached = record["chosen"] >= max_weight
+    first = reached.argmax(axis=0)
+    return np.where(reached.any(axis=0), record["time"][first], np.nan)
