@@ -143,10 +143,16 @@ class RewardedEveryStep(Network):
         return np.ones(self.params.batch_size)
 
 
+class RewardedOnSchedule(Network):
+    def scheduled_rewards(self, n_steps):
+        return np.ones((n_steps, self.params.batch_size))
+
+
 @pytest.mark.parametrize("cls, parts, named", [
     (SmallRL, {"neurons": OwnLIF}, "neurons=OwnLIF"),
     (SmallRL, {"synapses": LTP}, "synapses=LTP"),
     (RewardedEveryStep, {**PARTS, "rewarder": None}, "RewardedEveryStep overrides continuous_reward"),
+    (RewardedOnSchedule, {**PARTS, "rewarder": None}, "RewardedOnSchedule overrides scheduled_rewards"),
     (SmallActive, {"readout": TopAction}, "readout=TopAction applied at every step"),
 ])
 def test_parts_without_twins_run_on_numpy_and_refuse_numba(cls, parts, named):

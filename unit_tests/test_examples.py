@@ -117,3 +117,19 @@ def test_run_meta_prints_generations_saves_a_plot_and_reads_back(ray_session, ca
     assert "Best: {'learning_rate'" in printed and list(result["history"]["generation"]) == [0] * 4 + [1] * 4
     assert result["reader"].df["trial"].nunique() == (~result["history"]["cached"]).sum()
     assert (tmp_path / "fitness.png").stat().st_size > 0
+
+
+def test_distal_reward_resumes_from_its_checkpoint_exactly(tmp_path, capsys):
+    distal = load_example("izhikevich2007_distal")
+    small = ["--keys", '{"n_neurons": 60, "n_synapses": 6}', "--checkpoint", "2"]
+    whole = distal.main([*small, "--seconds", "4", "--out", str(tmp_path / "whole")])
+    distal.main([*small, "--seconds", "2", "--out", str(tmp_path / "parts")])
+    resumed = distal.main([*small, "--seconds", "4", "--out", str(tmp_path / "parts"), "--png",
+                           str(tmp_path / "distal.png")])
+    assert set(resumed) == set(whole) and len(resumed["time"]) == 4
+    for name in whole:
+        np.testing.assert_array_equal(resumed[name], whole[name])
+    assert "time to the maximum (4.0 mV): not reached" in capsys.readouterr().out
+    assert (tmp_path / "distal.png").stat().st_size > 0
+    with pytest.raises(SystemExit, match="holds another experiment"):
+        distal.main([*small, "--seconds", "4", "--seed", "1", "--out", str(tmp_path / "parts")])

@@ -484,3 +484,37 @@ def test_an_rl_network_without_rewarder_learns_from_the_reward_it_is_given():
     assert not np.array_equal(before, net.weights)
     with pytest.raises(ValueError, match="has no rewarder part: give the reward itself"):
         net.reward(PATTERNS[1], action)
+
+
+class Scheduled(SmallNetwork):
+    """A small network rewarded at steps fixed before each tick."""
+
+    schedule = None
+
+    def scheduled_rewards(self, n_steps):
+        return self.schedule
+
+
+def test_scheduled_rewards_reach_the_learning_rule_at_their_steps():
+    """MSTDPET learns only at rewarded steps: a reward at step 3 equals the rule given it there by hand."""
+    keys = {"seed": 4, "processing_time": 8, "backend": "numpy"}
+    net, reference = Scheduled(keys=keys), SmallNetwork(keys=keys)
+    net.reset(), reference.reset()
+    net.schedule = np.zeros((8, 1))
+    net.schedule[3] = 1.5
+    given = []
+    original = reference.continuous_reward
+    reference.continuous_reward = lambda spikes: (given.append(None) or (np.array([1.5]) if len(given) == 4
+                                                                          else original(spikes)))
+    net.tick(np.array([1, 0])), reference.tick(np.array([1, 0]))
+    np.testing.assert_array_equal(net.weights, reference.weights)
+    assert not np.array_equal(net.weights, SmallNetwork(keys=keys).weights)
+
+
+@pytest.mark.parametrize("schedule", [np.zeros((7, 1)), np.full((8, 1), np.nan)], ids=["shape", "NaN"])
+def test_a_bad_reward_schedule_is_refused_naming_the_network(schedule):
+    net = Scheduled(keys={"seed": 0, "processing_time": 8, "backend": "numpy"})
+    net.reset()
+    net.schedule = schedule
+    with pytest.raises(ValueError, match=r"Scheduled.scheduled_rewards must return finite rewards of shape \(8, 1\)"):
+        net.tick(np.array([1, 0]))

@@ -81,7 +81,8 @@ def unsupported_parts(network) -> list[str]:
     if network.modifiers and not all(type(m).__module__ == "spikey.snn.modifier" for m in network.modifiers):
         problems.append("modifiers written outside spikey.snn.modifier")
     cls = type(network)
-    overridden = [name for name in ("_run", "_learn") if getattr(cls, name) is not getattr(Network, name)]
+    overridden = [name for name in ("_run", "_learn", "scheduled_rewards")
+                  if getattr(cls, name) is not getattr(Network, name)]
     if cls.continuous_reward not in (Network.continuous_reward, ActiveRLNetwork.continuous_reward):
         overridden.append("continuous_reward")
     if overridden:
