@@ -149,15 +149,16 @@ class DistalReward(Network):
     def _choose_synapse(self) -> np.ndarray:
         """Draw each network's n2 among n1's targets; return (B, 2) rows and columns in the weights."""
         n1, n_inputs = self.params.chosen_neuron, self.parts["inputs"].params.n_inputs
-        targets = self.state["weights"].mask[:, n_inputs + n1, :] if n1 < self.parts["neurons"].params.n_neurons \
-            else None
-        if targets is None or not targets.any(axis=1).all() or self.state["weights"].high[0, n_inputs + n1] <= 0:
+        weights, row = self.state["weights"], n_inputs + n1
+        if n1 >= self.parts["neurons"].params.n_neurons or not weights.mask[:, row].any(axis=1).all() or \
+                weights.high[0, row] <= 0:
             raise InvalidParameterError(
                 f"The 'chosen_neuron' parameter of {type(self).__name__} must be an excitatory body neuron with "
                 f"synapses in every network. Got {n1} instead."
             )
+        targets = weights.mask[:, row]
         keys = np.where(targets, self.rng.random(targets.shape), np.inf)
-        return np.stack((np.full(len(keys), n_inputs + n1), keys.argmin(axis=1)), axis=1).astype(np.int64)
+        return np.stack((np.full(len(keys), row), keys.argmin(axis=1)), axis=1).astype(np.int64)
 
     def _state_problem(self, arrays: dict) -> str:
         """:meth:`Network._state_problem`, and the chosen synapses, rewards due and times since n1 in range."""
