@@ -17,7 +17,6 @@ The stream's state is plain JSON (:func:`stream_state`): a Generator's
 """
 from __future__ import annotations
 
-import copy
 import json
 
 import numpy as np
@@ -37,6 +36,8 @@ class CopyStreams:
     ----------
     generators : sequence of numpy.random.Generator
         Copy ``k``'s stream, for each of the B copies.
+    scratch : numpy.random.Generator, optional
+        Draws that are thrown away (see :func:`for_copies`); a new one if None.
 
     Each method of :data:`SIZE_AT` takes the arguments of the Generator method
     of the same name; ``size`` must start with the batch axis, B. Copy ``k``
@@ -57,8 +58,9 @@ class CopyStreams:
     True
     """
 
-    def __init__(self, generators):
+    def __init__(self, generators, scratch=None):
         self.generators = tuple(generators)
+        self.scratch = np.random.default_rng(0) if scratch is None else scratch  # draws thrown away (for_copies)
 
     def __len__(self) -> int:
         return len(self.generators)
@@ -115,14 +117,15 @@ def for_copies(rng, copies):
     """The stream to draw from when only ``copies`` (B,) bool would draw alone; the others' draws are discarded.
 
     A shared Generator is returned as it is (the batch draws together). With
-    :class:`CopyStreams`, the copies outside ``copies`` draw from copies of
-    their Generators, so their own streams do not move, as a lone network's
-    would not.
+    :class:`CopyStreams`, the copies outside ``copies`` draw from a scratch
+    Generator whose numbers are thrown away, so their own streams do not
+    move, as a lone network's would not.
     """
     if not isinstance(rng, CopyStreams):
         return rng
-    return CopyStreams(generator if drawn else copy.deepcopy(generator)
-                       for generator, drawn in zip(rng.generators, np.asarray(copies, dtype=bool)))
+    drawn = np.asarray(copies, dtype=bool)
+    return CopyStreams([generator if own else rng.scratch for generator, own in zip(rng.generators, drawn)],
+                       rng.scratch)
 
 
 def stream_state(rng):
