@@ -710,8 +710,9 @@ class Network:
         """
         mask = self._copies(copies)
         arrays = {name: array[mask].copy() for name, array in self._arrays().items()}
-        if isinstance(stream_state(self.rng), list):
-            arrays["rng"] = np.array([json.dumps(one) for one, kept in zip(stream_state(self.rng), mask) if kept])
+        streams = stream_state(self.rng)
+        if isinstance(streams, list):
+            arrays["rng"] = np.array([json.dumps(one) for one, kept in zip(streams, mask) if kept])
         return arrays
 
     def set_copies_state(self, copies, arrays: dict):
