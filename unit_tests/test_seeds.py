@@ -283,3 +283,31 @@ def test_copy_streams_split_every_draw_along_the_batch_axis():
         streams.random((3, 2))
     with pytest.raises(AttributeError, match="CopyStreams draws with .* only"):
         streams.shuffle
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_loop_gives_copy_k_the_games_and_network_of_a_lone_run(backend):
+    """GenericLoop seeds copy k's game as a lone run seeded seed[k] does, from the first episode or a later one."""
+    from spikey.core import GenericLoop
+    from spikey.experiments import FlorianXOR
+    from spikey.games import Logic
+
+    params = {"n_episodes": 3, "len_episode": 4, "preset": "XOR", "pattern_order": "uniform", "processing_time": 30,
+              "progress": False, "backend": backend}
+    seeds = [4, 2**40, 17]
+    for first_episode in (0, 5):
+        network, _, results, _ = GenericLoop(FlorianXOR, Logic, **params, seed=np.array(seeds),
+                                             batch_size=3)(first_episode=first_episode)
+        for k, seed in enumerate(seeds):
+            lone, _, lone_results, _ = GenericLoop(FlorianXOR, Logic, **params, seed=seed)(first_episode=first_episode)
+            for name, values in lone_results.items():
+                np.testing.assert_array_equal(results[name][:, k], values[:, 0], err_msg=name)
+            assert_copy_is_lone_run(network, k, lone, exact_state=backend == "numba")
+
+
+def test_ray_train_workers_derive_each_copys_seed_alone():
+    from spikey.core.ray_train import worker_seed
+
+    assert worker_seed(np.array([3, 8]), 0) == [3, 8]
+    assert worker_seed(np.array([3, 8]), 2) == [worker_seed(3, 2), worker_seed(8, 2)]
+    assert worker_seed(3, 2) != 3
