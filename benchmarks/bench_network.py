@@ -10,7 +10,10 @@ timed repeats alternate, so both see the same machine load), in wall ms per
 simulated ms (one 1 ms timestep) per network, with the ratio numpy / numba:
 
 - ``<backend>_b1``: one network;
-- ``<backend>_b64``: a batch of 64, divided by 64.
+- ``<backend>_b64``: a batch of 64, divided by 64;
+- ``<backend>_seeds_b<B>``: the same with per-copy seeds (``seed`` an array,
+  one Generator per network, ``seed + b`` for network b), timed in
+  alternation with the others, and its ratio to the one-seed figure.
 
 Targets for numba: B=1 at most 0.002, B=64 at most 0.0015. Each figure is the
 best of a few timed repeats after one warm-up tick (the numba warm-up
@@ -53,7 +56,7 @@ def observations(tick: int, batch_size: int):
     return PATTERNS[(tick + np.arange(batch_size)) % 4]
 
 
-def build(batch_size: int, backend: str, processing_time: int, seed: int):
+def build(batch_size: int, backend: str, processing_time: int, seed):
     """The W1 network on ``backend``, reset, after one warm-up tick (which compiles the kernel if needed)."""
     net = FlorianXOR(keys={"seed": seed, "batch_size": batch_size, "expected_value": xor,
                            "processing_time": processing_time, "backend": backend})
@@ -63,13 +66,19 @@ def build(batch_size: int, backend: str, processing_time: int, seed: int):
     return net
 
 
-def measure(batch_size: int, n_ticks: int, repeats: int, processing_time: int = 500, seed: int = 0) -> dict:
-    """Time ``repeats`` runs of ``n_ticks`` training ticks on each backend, the two alternating.
+def measure(batch_size: int, n_ticks: int, repeats: int, processing_time: int = 500, seed: int = 0,
+            per_copy_seeds: bool = False) -> dict:
+    """Time ``repeats`` runs of ``n_ticks`` training ticks on each backend, all variants alternating.
 
-    Returns ``{backend: {"best", "median", "body_rate_hz"}}``, times in wall ms per simulated ms.
+    Returns ``{variant: {"best", "median", "body_rate_hz"}}``, times in wall ms per simulated ms; the
+    variants are the backends, and with ``per_copy_seeds`` also ``<backend>_seeds``, seeded with
+    ``seed + b`` for network b.
     """
-    nets = {backend: build(batch_size, backend, processing_time, seed) for backend in BACKENDS}
-    per_sim_ms = {backend: [] for backend in BACKENDS}
+    seeds = {backend: seed for backend in BACKENDS}
+    if per_copy_seeds:
+        seeds.update({f"{backend}_seeds": seed + np.arange(batch_size) for backend in BACKENDS})
+    nets = {name: build(batch_size, name.split("_")[0], processing_time, value) for name, value in seeds.items()}
+    per_sim_ms = {name: [] for name in nets}
     for _ in range(repeats):
         for backend, net in nets.items():
             net.reset()
@@ -104,9 +113,10 @@ def main(argv=None):
     print(f"W1 FlorianXOR (60 inputs, 61 LIF, MSTDPET, 500 ms/pattern, training) | python {platform.python_version()}"
           f", numpy {np.__version__}, {platform.machine()}")
     with pinned_blas(args.blas_threads):
-        results = {batch: measure(batch, ticks, repeats, seed=args.seed) for batch, (ticks, repeats) in runs.items()}
+        results = {batch: measure(batch, ticks, repeats, seed=args.seed, per_copy_seeds=True)
+                   for batch, (ticks, repeats) in runs.items()}
 
-    header = (f"{'batch':>5} {'backend':>7} {'ticks x reps':>12} {'wall ms / sim ms':>17} {'median':>8} "
+    header = (f"{'batch':>5} {'backend':>13} {'ticks x reps':>12} {'wall ms / sim ms':>17} {'median':>8} "
               f"{'per net':>9} {'body Hz':>8}")
     print(header)
     print("-" * len(header))
@@ -114,7 +124,7 @@ def main(argv=None):
     for batch, by_backend in results.items():
         ticks, repeats = runs[batch]
         for backend, result in by_backend.items():
-            print(f"{batch:>5} {backend:>7} {f'{ticks} x {repeats}':>12} {result['best']:>17.4f} "
+            print(f"{batch:>5} {backend:>13} {f'{ticks} x {repeats}':>12} {result['best']:>17.4f} "
                   f"{result['median']:>8.4f} {result['best'] / batch:>9.5f} {result['body_rate_hz']:>8.1f}")
             figures[f"{backend}_b{batch}"] = result["best"] / batch
     for batch in results:
@@ -122,6 +132,9 @@ def main(argv=None):
         target = TARGETS[batch]
         print(f"B={batch:<3} ms per network per sim ms: numpy {figures[f'numpy_b{batch}']:.5f}, "
               f"numba {figures[f'numba_b{batch}']:.5f} (target <= {target}): numba {ratio:.1f}x faster")
+        for backend in BACKENDS:
+            one, per_copy = figures[f"{backend}_b{batch}"], figures[f"{backend}_seeds_b{batch}"]
+            print(f"B={batch:<3} {backend} per-copy seeds: {per_copy:.5f}, {per_copy / one:.2f}x the one-seed figure")
     if args.json:
         print(json.dumps({name: round(value, 6) for name, value in figures.items()}))
 

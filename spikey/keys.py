@@ -43,9 +43,14 @@ BATCH_SIZE = Key("batch_size", Interval(int, 1, None), "Number of independent ne
 SEED = Key(
     "seed",
     InstanceOf((Integral, type(None)), "an int >= 0 or None", lambda v: v is None or (v >= 0 and not isinstance(v, bool))),
-    "Seed of the network's numpy Generator; None draws fresh entropy.",
+    "Seed of the network's random stream; None draws fresh entropy. An int seeds one numpy Generator for the whole "
+    "batch; an array of one seed per network gives each its own Generator, so network k of the batch draws what a "
+    "lone network seeded seed[k] draws and runs as it does (bit for bit on numba; on numpy, whose sums some parts "
+    "take over the whole batch, potentials and weights agree to rounding).",
     default=None,
+    batched=True,
     fixed=True,
+    items=Interval(int, 0, None),
 )
 EXPECTED_VALUE = Key(
     "expected_value",

@@ -80,6 +80,9 @@ class Key:
     fixed : bool, default False
         Read only at construction (array shapes, initial weights and bounds,
         arrays drawn once): ``Network.set_key`` and modifiers refuse it.
+    items : Constraint, optional
+        For a batched key, the values an array may hold, if not those of
+        ``constraint`` (a seed may be None, an entry of a seed array may not).
 
     Examples
     --------
@@ -98,6 +101,7 @@ class Key:
     default: object = REQUIRED
     batched: bool = False
     fixed: bool = False
+    items: Constraint | None = None
 
     def __post_init__(self):
         KEY_NAMES.add(self.name)
@@ -108,6 +112,8 @@ class Key:
 
     def expectation(self) -> str:
         text = str(self.constraint)
+        if self.batched and self.items is not None:
+            return f"{text}, or a 1-D array with one value per network, each {self.items}"
         return f"{text}, or a 1-D array of such values (one per network)" if self.batched else text
 
     def validate(self, value, owner: str, batch_size: int | None = None):
@@ -135,11 +141,12 @@ class Key:
                 f"The {self.name!r} parameter of {owner} must be a scalar or an array of shape "
                 f"{shape}. Got an array of shape {array.shape} instead."
             )
+        constraint = self.constraint if self.items is None else self.items
         try:
-            items = [self.constraint.normalize(item.item()) for item in array]
+            items = [constraint.normalize(item.item() if isinstance(item, np.generic) else item) for item in array]
         except (ValueError, TypeError):
             raise self.error(owner, value) from None
-        return np.asarray(items, dtype=np.int64 if getattr(self.constraint, "kind", None) is int else np.float64)
+        return np.asarray(items, dtype=np.int64 if getattr(constraint, "kind", None) is int else np.float64)
 
     def error(self, owner: str, value) -> InvalidParameterError:
         return InvalidParameterError(
@@ -154,6 +161,7 @@ class Key:
             and _same_value(self.default, other.default)
             and self.batched == other.batched
             and self.fixed == other.fixed
+            and str(self.items) == str(other.items)
         )
 
 

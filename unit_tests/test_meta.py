@@ -51,6 +51,17 @@ def test_bad_specs_are_refused_naming_the_key_and_spec(spec, message):
         Series(FlorianXOR, Logic, spec, **PARAMS)
 
 
+def test_a_seed_list_needs_one_seed_per_repeat_and_each_is_checked():
+    with pytest.raises(InvalidParameterError, match="The seed of Series must be an int >= 0, None, or n_repeats=3 "
+                                                    "ints, one per repeat. Got 2 seeds instead"):
+        Series(FlorianXOR, Logic, ("tau_z", [10.0]), n_repeats=3, **{**PARAMS, "seed": [1, 2]})
+    with pytest.raises(InvalidParameterError, match="The 'seed' parameter of FlorianXOR must be an int >= 0 or None, "
+                                                    "or a 1-D array with one value per network, each an int in the "
+                                                    "range \\[0, 2\\*\\*63 - 1\\]. Got \\[1, None\\] instead."):
+        Series(FlorianXOR, Logic, ("tau_z", [10.0]), n_repeats=2, **{**PARAMS, "seed": [1, None]})
+    assert Series(FlorianXOR, Logic, ("tau_z", [10.0]), n_repeats=2, **{**PARAMS, "seed": [1, 2]}).n_repeats == 2
+
+
 def test_a_structural_key_cannot_vary_inside_a_batch():
     with pytest.raises(InvalidParameterError, match="key 'tau_z' \\(MSTDPET\\) is not batched"):
         Series(FlorianXOR, Logic, ("tau_z", [10.0, 20.0]), share_batch=True, **PARAMS)

@@ -44,6 +44,19 @@ def test_a_series_trial_is_the_batched_loop_itself(ray_session, tmp_path):
         [list(rows.sort_values("repeat")["total_reward"]) for _, rows in df.groupby("learning_rate")]
 
 
+def test_a_series_with_a_seed_per_repeat_gives_each_repeat_a_lone_run(ray_session, tmp_path):
+    """Eight repeats, one batched trial: repeat k's results are those of a lone network seeded seeds[k]."""
+    seeds = [5, 6, 11, 40, 41, 77, 123, 2**40]
+    params = {**PARAMS, "pattern_order": "uniform", "seed": seeds}
+    series = Series(FlorianXOR, Logic, ("learning_rate", [0.6]), n_repeats=8, **params)
+    df = series.run(name="repeats", storage_path=tmp_path, progress=False).sort_values("repeat")
+    assert len(df) == 8 and df["trial_id"].nunique() == 1 and list(df["copy"]) == list(range(8))
+    for name in RESULTS:
+        lone = [last_episode(learning_rate=0.6, pattern_order="uniform", seed=seed)[name][0] for seed in seeds]
+        np.testing.assert_array_equal(df[name], lone, err_msg=name)
+    assert df["total_reward"].nunique() > 1  # the repeats differ: each has its own stream and games
+
+
 def test_values_of_a_batched_key_share_one_trial(ray_session, tmp_path):
     series = Series(FlorianXOR, Logic, ("learning_rate", [0.3, 1.2]), n_repeats=2, share_batch=True, **PARAMS)
     df = series.run(name="shared", storage_path=tmp_path, progress=False)

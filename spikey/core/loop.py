@@ -34,7 +34,7 @@ from tqdm import tqdm
 from spikey.core.callback import RLCallback
 from spikey.games.gym_wrapper import GymWrapper
 from spikey.games.template import Game
-from spikey.games.vector import VectorGame
+from spikey.games.vector import VectorGame, copy_seeds
 from spikey.module import InvalidParameterError, Interval, Key, Module, Options, unknown_key_error
 from spikey.snn.network import Network, observation_width
 from spikey.snn.rl_network import ActiveRLNetwork, RLNetwork
@@ -184,7 +184,9 @@ class GenericLoop(TrainingLoop):
             The training episode the run starts at: it numbers the episodes
             in ``report`` rows, sets the modifier schedules, and seeds the games
             (with ``seed`` alone at 0, with ``(seed, first_episode)`` after), so
-            a run split into pieces at the same episodes is the same run.
+            a run split into pieces at the same episodes is the same run. With
+            per-copy seeds (an array), copy ``k`` plays the games of a lone
+            run seeded ``seed[k]``, and its network is that run's.
 
         Returns
         -------
@@ -262,7 +264,14 @@ class GenericLoop(TrainingLoop):
 
 
 def _game_seed(seed, first_episode: int):
-    """The games' seed for a run starting at ``first_episode``: ``seed`` at 0, else one drawn from (seed, episode)."""
+    """The games' seed for a run starting at ``first_episode``: ``seed`` at 0, else one drawn from (seed, episode).
+
+    Per-copy seeds (an array) give a list, copy ``k``'s game seed the one a
+    lone network seeded ``seed[k]`` gives its single game, so copy ``k``
+    plays that lone run's episodes.
+    """
+    if isinstance(seed, np.ndarray):
+        return [copy_seeds(_game_seed(int(one), first_episode), 1)[0] for one in seed]
     if seed is None or first_episode == 0:
         return seed
     return int(np.random.SeedSequence([seed, first_episode]).generate_state(1, dtype=np.uint64)[0])

@@ -42,7 +42,12 @@ __all__ = ["train", "TrainRun", "worker_seed", "load_worker_network"]
 
 
 def worker_seed(seed, rank: int):
-    """The seed of worker ``rank``: ``seed`` for rank 0, else drawn from ``SeedSequence([seed, rank])``; None stays None."""
+    """The seed of worker ``rank``: ``seed`` for rank 0, else drawn from ``SeedSequence([seed, rank])``; None stays None.
+
+    Per-copy seeds (an array) give a list: each copy's seed, derived alone.
+    """
+    if seed is not None and np.ndim(seed) == 1:
+        return [worker_seed(int(one), rank) for one in seed]
     if seed is None or rank == 0:
         return seed
     return int(np.random.SeedSequence([seed, rank]).generate_state(1, dtype=np.uint64)[0] % 2**63)

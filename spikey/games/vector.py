@@ -121,7 +121,7 @@ class VectorGame(SyncVectorEnv):
         return self.envs[0].get_wrapper_attr("params")
 
     def reset(self, *, seed: int | list | None = None, options: dict | None = None):
-        """Reset every copy; an int ``seed`` gives copy ``i`` the seed ``copy_seeds(seed, B)[i]``."""
+        """Reset every copy; an int ``seed`` gives copy ``i`` the seed ``copy_seeds(seed, B)[i]``, a list ``seed[i]``."""
         if seed is not None and not isinstance(seed, (list, tuple)):
             seed = copy_seeds(seed, self.num_envs)
         return super().reset(seed=None if seed is None else list(seed), options=options)

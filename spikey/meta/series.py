@@ -9,6 +9,8 @@ A spec names the values to try:
 
 Each configuration runs ``n_repeats`` times as one batched network in one
 Tune trial (see :mod:`spikey.meta.trial` for seeds and reports). With
+``seed`` a list of ``n_repeats`` ints, repeat ``k`` is exactly a lone run
+seeded ``seed[k]``. With
 ``share_batch=True`` every configuration shares a single trial, which needs
 every varied key to be batched (one value per network, e.g.
 ``learning_rate``). Every value is checked against its Key before any trial
@@ -84,7 +86,11 @@ class Series:
         ``n_configurations * n_repeats`` networks; every varied key must be batched.
     **params
         The loop's, network's and game's keys all configurations share
-        (``n_episodes``, ``len_episode``, ``seed``...).
+        (``n_episodes``, ``len_episode``, ``seed``...). ``seed`` is an int (the
+        repeats share one random stream, as a batch seeded with it does), or
+        ``n_repeats`` ints, one per repeat: repeat ``k`` of every
+        configuration then gives the results of a lone run (``batch_size=1``)
+        seeded ``seed[k]``.
 
     Attributes
     ----------
@@ -97,8 +103,9 @@ class Series:
         Before any trial, naming the key and the spec: a malformed spec, an
         unknown key (with a did-you-mean hint), a value its Key refuses, a key
         the experiment sets itself (``seed``, ``batch_size``), or with
-        ``share_batch`` a key that is not batched; and any configuration the
-        network or game refuses when built.
+        ``share_batch`` a key that is not batched; a ``seed`` list whose length
+        is not ``n_repeats``; and any configuration the network or game refuses
+        when built.
 
     Examples
     --------
@@ -114,6 +121,11 @@ class Series:
                  **params):
         if not isinstance(n_repeats, int) or isinstance(n_repeats, bool) or n_repeats < 1:
             raise InvalidParameterError(f"The n_repeats of Series must be an int >= 1. Got {n_repeats!r} instead.")
+        seed = params.get("seed")
+        per_repeat = seed is not None and np.ndim(seed) == 1
+        if per_repeat and len(seed) != n_repeats:
+            raise InvalidParameterError(f"The seed of Series must be an int >= 0, None, or n_repeats={n_repeats} "
+                                        f"ints, one per repeat. Got {len(seed)} seeds instead: {seed!r}.")
         declared = declared_keys(network_template, game_template)
         where = f"Series spec {spec!r}"
         self.configurations = [{name: check_value(declared, name, value, where) for name, value in config.items()}
@@ -126,7 +138,8 @@ class Series:
                         f"{where}: key {name!r} ({declared[name][1]}) is not batched: every network of a batch has "
                         "the same value, so its values cannot share one batch; use share_batch=False.")
         for config in self.configurations:  # cross-key checks and game fit, before any trial
-            GenericLoop(network_template, game_template, **{**params, **config}).build()
+            GenericLoop(network_template, game_template, **{**params, **config},
+                        **({"batch_size": n_repeats} if per_repeat else {})).build()
         self.network_template, self.game_template, self.spec = network_template, game_template, spec
         self.n_repeats, self.share_batch, self.params = n_repeats, share_batch, params
 

@@ -12,10 +12,13 @@ one iteration per episode.
 
 Seeds: the network of a trial is seeded with the experiment's ``seed``
 (every trial the same: configurations are compared on common random
-numbers), and copy ``k`` plays games seeded
-``spikey.games.copy_seeds(seed, B)[k]``. The network draws one Generator
-stream for its whole batch, so copy ``k`` of a batch is reproduced by the
-same trial (same configuration, ``seed`` and batch), not by a lone network.
+numbers). An int seeds one Generator stream for the whole batch, and copy
+``k`` plays games seeded ``spikey.games.copy_seeds(seed, B)[k]``: copy ``k``
+is reproduced by the same trial (same configuration, ``seed`` and batch),
+not by a lone network. A list of ``n_repeats`` seeds gives repeat ``k`` (of
+every value of a shared batch) the seed ``seed[k]``: its own stream and
+games, so it is exactly a lone run seeded ``seed[k]`` (see
+:mod:`spikey.snn.streams`).
 
 Ray is embedded as in :func:`spikey.core.ray_train.train`: a local Ray
 starts if none runs; ``address=`` or ``RAY_ADDRESS`` joins a cluster.
@@ -59,9 +62,12 @@ def experiment_trial(config: dict, experiment: dict):
     keys = dict(config.get("point", config))  # a Series' trial: {"point": {"configuration": index, key: value}}
     keys.pop("configuration", None)
     keys, batch = batch_keys(keys, experiment["shared"], experiment["n_repeats"])
+    params = dict(experiment["params"])
+    if np.ndim(params.get("seed")) == 1:  # a seed per repeat, the same for every value of a shared batch
+        params["seed"] = np.tile(np.asarray(params["seed"]), batch // experiment["n_repeats"])
     callback = None if experiment["callback"] is None else experiment["callback"]()
     loop = GenericLoop(experiment["network_template"], experiment["game_template"], callback=callback,
-                       **experiment["params"], **keys, batch_size=batch, progress=False)
+                       **params, **keys, batch_size=batch, progress=False)
     node, episodes = ray.get_runtime_context().get_node_id(), {}
 
     def report(row):

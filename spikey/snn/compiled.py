@@ -37,6 +37,7 @@ from spikey.snn.neuron import LIF
 from spikey.snn.readout import NeuronRates, PopulationVector, Threshold, TopAction
 from spikey.snn.reward import MatchExpected
 from spikey.snn.synapse import MSTDP, MSTDPET, STDP
+from spikey.snn.streams import random_steps
 from spikey.snn.weight import Manual, Random
 
 __all__ = ["COMPILED_TWINS", "unsupported_parts", "resolve_backend", "run_compiled", "reward_compiled"]
@@ -167,7 +168,7 @@ def run_compiled(network, arrivals: np.ndarray) -> bool:
     neurons = state["neurons"]
     potential, timer, pending = (np.array(array) for array in neurons)
     n_steps = len(arrivals) - 1
-    draws = network.rng.random((n_steps, batch, lif.n_neurons)) if lif.prob_rand_fire > 0 else np.zeros((0, 0, 0))
+    draws = random_steps(network.rng, n_steps, (batch, lif.n_neurons)) if lif.prob_rand_fire > 0 else np.zeros((0, 0, 0))
     rule, traces, rate, fparams = _rule(network)
     iparams = np.array([lif.refractory_period, rule, network.params.input_delay,
                         network.params.spike_pairing == "emission", network.params.n_outputs], dtype=np.int64)

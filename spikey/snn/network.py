@@ -45,6 +45,7 @@ from spikey.snn.neuron.template import Neuron
 from spikey.snn.readout.template import Readout
 from spikey.snn.reward.template import Reward
 from spikey.snn.saving import load_network, save_network
+from spikey.snn.streams import for_copies, make_stream, set_stream_state, stream_state, stream_state_problem
 from spikey.snn.synapse.template import Synapse
 from spikey.snn.weight.template import Weight
 
@@ -146,8 +147,11 @@ class Network:
         spikes that arrive at the next step.
     spike_log : ndarray of shape (processing_time, B, n_inputs + n_neurons), bool
         Input and body spikes emitted at every timestep of the last tick.
-    rng : numpy.random.Generator
-        The network's only source of randomness, seeded from ``seed``.
+    rng : numpy.random.Generator or spikey.snn.streams.CopyStreams
+        The network's only source of randomness, seeded from ``seed``: one
+        Generator for the batch if ``seed`` is an int or None; one per network
+        if it is an array of B ints, network k then drawing what a lone
+        network seeded ``seed[k]`` draws (see :mod:`spikey.snn.streams`).
 
     Examples
     --------
@@ -187,7 +191,7 @@ class Network:
         self.training = True
         self.set_episode(0)  # the schedules hold from construction
         self.step_monitors = []  # callables (neuron_state, spikes) run after every timestep
-        self.rng = np.random.default_rng(self.params.seed)
+        self.rng = make_stream(self.params.seed)
         batch = self.params.batch_size
         polarity = np.concatenate(
             (self.parts["inputs"].polarity(batch, self.rng), self.parts["neurons"].polarity(batch, self.rng)), axis=1
@@ -457,6 +461,8 @@ class Network:
         copies : array_like of shape (B,), bool, optional
             Reset only these networks of the batch (their games ended), the
             others go on; None resets all. Only after a first full reset.
+            With per-copy seeds, only these networks draw from their
+            streams, as each would alone.
 
         Modifier schedules do not move here: they follow the training
         episode given to :meth:`set_episode`, so an evaluation pass does not
@@ -464,10 +470,11 @@ class Network:
         """
         batch = self.params.batch_size
         mask = None if copies is None else self._copies(copies)
+        rng = self.rng if mask is None else for_copies(self.rng, mask)  # per-copy seeds: the others' streams stay
         fresh = {
-            "inputs": self.parts["inputs"].reset(self.state["inputs"], self.rng),
-            "neurons": self.parts["neurons"].init_state(batch, self.rng),
-            "synapses": self.parts["synapses"].init_state(batch, self.rng),
+            "inputs": self.parts["inputs"].reset(self.state["inputs"], rng),
+            "neurons": self.parts["neurons"].init_state(batch, rng),
+            "synapses": self.parts["synapses"].init_state(batch, rng),
             "next_arrivals": np.zeros(self.state["weights"].low.shape, dtype=bool),
         }
         if mask is None:
@@ -718,24 +725,39 @@ class Network:
     def copies_state(self, copies) -> dict:
         """The state of some networks of the batch (weights included): ``{name: array (n, ...)}``, copied.
 
+        With per-copy seeds, ``rng`` holds each network's Generator state as
+        JSON text, (n,); one Generator shared by the batch is not included.
+
         Parameters
         ----------
         copies : array_like of shape (B,), bool
         """
         mask = self._copies(copies)
-        return {name: array[mask].copy() for name, array in self._arrays().items()}
+        arrays = {name: array[mask].copy() for name, array in self._arrays().items()}
+        streams = stream_state(self.rng)
+        if isinstance(streams, list):
+            arrays["rng"] = np.array([json.dumps(one) for one, kept in zip(streams, mask) if kept])
+        return arrays
 
     def set_copies_state(self, copies, arrays: dict):
         """Put back a :meth:`copies_state` into the same networks of the batch (in place)."""
         mask = self._copies(copies)
         for name, array in self._arrays().items():
             array[mask] = arrays[name]
+        if "rng" in arrays:
+            generators = [generator for generator, kept in zip(self.rng.generators, mask) if kept]
+            for generator, one in zip(generators, arrays["rng"]):
+                generator.bit_generator.state = json.loads(str(one))
 
     def get_state(self) -> dict:
-        """Copies of every state array, plus the Generator state, as a flat dict of arrays (npz-ready)."""
+        """Copies of every state array, plus the stream's state, as a flat dict of arrays (npz-ready).
+
+        ``rng`` is JSON text: the Generator's bit generator state, or with
+        per-copy seeds the list of each network's.
+        """
         arrays = {
             "episode": np.array(self.episode),
-            "rng": np.array(json.dumps(self.rng.bit_generator.state)),
+            "rng": np.array(json.dumps(stream_state(self.rng))),
             **self._arrays(),
         }
         return {name: np.array(array, copy=True) for name, array in arrays.items()}
@@ -774,18 +796,19 @@ class Network:
             is not finite, an entry its part refuses (weights outside their
             row's bounds or on absent synapses, a scale that is not positive),
             an episode that is not an int >= 0, or a Generator state this
-            network's bit generator cannot take. The network is unchanged then.
+            network's bit generator cannot take (with per-copy seeds, a list
+            of one per network). The network is unchanged then.
         """
         if not isinstance(arrays, Mapping):
             raise InvalidParameterError(f"{type(self).__name__}.set_state takes a dict of arrays, as get_state() "
                                         f"returns; got {type(arrays).__name__}.")
-        saved, rng_state = dict(self.state), self.rng.bit_generator.state
+        saved, rng_state = dict(self.state), stream_state(self.rng)
         if "neurons" not in self.state and any(name.startswith("neurons") for name in arrays):
             self.reset()  # a state saved after a reset: its arrays have the shapes a reset gives
         try:
             problem = self._state_problem(arrays)
         finally:
-            self.rng.bit_generator.state = rng_state
+            set_stream_state(self.rng, rng_state)
         if problem:
             self.state = saved
             raise InvalidParameterError(f"{type(self).__name__}.set_state: {problem}.")
@@ -794,7 +817,7 @@ class Network:
         except InvalidParameterError:
             self.state = saved
             raise
-        self.rng.bit_generator.state = json.loads(str(arrays["rng"]))
+        set_stream_state(self.rng, json.loads(str(arrays["rng"])))
         for role, value in self.state.items():
             self.state[role] = _restored(value, role, arrays)
 
@@ -813,10 +836,9 @@ class Network:
                 return f"{name!r} must be finite; it holds {array[~np.isfinite(array)][0]}"
         if np.any(np.asarray(arrays["episode"]) < 0):
             return f"'episode' must be an int >= 0 (one per network if batched); got {arrays['episode']}"
-        try:
-            type(self.rng.bit_generator)().state = json.loads(str(arrays["rng"]))
-        except (ValueError, TypeError, KeyError) as error:
-            return f"'rng' is not a {type(self.rng.bit_generator).__name__} state ({type(error).__name__}: {error})"
+        problem = stream_state_problem(self.rng, str(arrays["rng"]))
+        if problem:
+            return problem
         for role, value in self.state.items():
             problem = self.parts[role].state_problem(_restored(value, role, arrays)) if role in self.parts else None
             if problem:

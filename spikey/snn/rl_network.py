@@ -19,6 +19,7 @@ import numpy as np
 from spikey.module import InvalidParameterError
 from spikey.snn.compiled import reward_compiled
 from spikey.snn.network import Network, _describe
+from spikey.snn.streams import for_copies
 
 __all__ = ["RLNetwork", "ActiveRLNetwork"]
 
@@ -169,7 +170,7 @@ class ActiveRLNetwork(RLNetwork):
         if not np.count_nonzero(outputs):
             return None
         fired = outputs.any(axis=1)
-        actions = self.parts["readout"](outputs.astype(np.float64), self.rng)
+        actions = self.parts["readout"](outputs.astype(np.float64), for_copies(self.rng, fired))
         return np.where(fired, self._score(actions), 0.0)
 
     def reward(self, state=None, action=None, state_next=None, reward=None):

@@ -19,6 +19,7 @@ from spikey.keys import MAGNITUDE, N_INPUTS, N_OBSERVATIONS
 from spikey.constraints import Optional, SignVector
 from spikey.module import Interval, InvalidParameterError, Key, Module
 from spikey.snn.neuron.template import draw_polarity
+from spikey.snn.streams import random_steps
 
 INPUT_RATE = Key(
     "input_rate", Interval(float, 0, 1),
@@ -110,7 +111,7 @@ class Input(Module):
 
     def step(self, state, rng: np.random.Generator, n_steps: int = 1):
         """Emit ``n_steps`` timesteps of input spikes: ``(spikes (n_steps, B, n_inputs) bool, state)``."""
-        return rng.random((n_steps, *state.drive.shape)) < state.drive, state
+        return random_steps(rng, n_steps, state.drive.shape) < state.drive, state
 
     def groups(self, observations: np.ndarray) -> np.ndarray:
         """Observations flattened to (B, k), checked to fit ``k <= n_inputs`` groups."""
