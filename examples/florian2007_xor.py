@@ -29,13 +29,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import time
 from pathlib import Path
 
 import numpy as np
 
 from spikey.experiments import florian2007
+from spikey.logging import wilson_interval
 from spikey.module import InvalidParameterError
 
 TEMPLATES = {
@@ -49,16 +49,6 @@ PAPER = {  # Florian (2007), success over 1000 runs, sections 4.2 and 4.3
 }
 PATTERN_NAMES = ("(0,0)", "(0,1)", "(1,0)", "(1,1)")
 SCORED_EPOCHS = 10
-
-
-def wilson_interval(successes: int, n: int, z: float = 1.959964) -> tuple[float, float]:
-    """95 % Wilson score interval of a success proportion."""
-    if n == 0:
-        return 0.0, 1.0
-    p = successes / n
-    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-    return max(0.0, centre - half), min(1.0, centre + half)
 
 
 def run_batch(template, keys: dict, batch_seed: int, size: int, epochs: int, progress: bool) -> dict:

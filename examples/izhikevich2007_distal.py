@@ -1,16 +1,18 @@
 """Izhikevich (2007) Fig. 1: the distal reward problem, one rewarded synapse among 80,000.
 
-Runs :class:`spikey.experiments.DistalReward` (1000 neurons, 100 synapses
-each, a reward 1-3 s after each n1 -> n2 coincidence) for ``--seconds`` of
-simulated time, one tick per second. Every ``--checkpoint`` seconds it saves
-the network and the record so far into ``--out``; run the same command again
-to continue from there. Prints the time at which the chosen synapse reached
-the maximum weight, and plots the chosen weight beside the mean of the other
-excitatory synapses (``--png``).
+Runs ``--networks`` copies of :class:`spikey.experiments.DistalReward`
+(1000 neurons, 100 synapses each, a reward 1-3 s after each n1 -> n2
+coincidence) as one batch for ``--seconds`` of simulated time, one tick per
+second; network k is seeded ``seed + k`` and is exactly the lone network of
+that seed. Every ``--checkpoint`` seconds it saves the networks and the record
+so far into ``--out``; run the same command again to continue from there.
+Prints when each chosen synapse reached the maximum weight, the fraction that
+did with its 95 % Wilson interval, and plots the chosen weights beside the
+mean of the other excitatory synapses (``--png``).
 
 Usage::
 
-    python examples/izhikevich2007_distal.py --seconds 3600 --out distal --png distal.png
+    python examples/izhikevich2007_distal.py --seconds 3600 --networks 4 --out distal --png distal.png
     python examples/izhikevich2007_distal.py --quick --out distal-quick   # a 300-neuron network, 400 s
 """
 from __future__ import annotations
@@ -24,15 +26,16 @@ import numpy as np
 from tqdm import tqdm
 
 from spikey.experiments import DistalReward, play_distal_reward, time_to_max
+from spikey.logging import wilson_interval
 
 QUICK = {"n_neurons": 300, "n_synapses": 30}
 """The quick network: 300 neurons with 30 synapses each, the same 10 % connectivity and every other key as the paper."""
 
 
-def run(out: Path, seconds: int, seed: int, checkpoint: int, keys: dict) -> dict:
+def run(out: Path, seconds: int, seeds: list, checkpoint: int, keys: dict) -> dict:
     """Run (or continue) the experiment saved in ``out``; return the record of every simulated second so far."""
     record_file, network_dir, identity = out / "record.npz", out / "network", out / "experiment.json"
-    experiment = {"seed": seed, "keys": keys}
+    experiment = {"seed": seeds, "keys": keys}
     if network_dir.exists():
         if json.loads(identity.read_text()) != experiment:
             raise SystemExit(f"{out} holds another experiment ({identity.read_text()}); give another --out.")
@@ -40,7 +43,7 @@ def run(out: Path, seconds: int, seed: int, checkpoint: int, keys: dict) -> dict
         record = dict(np.load(record_file))
     else:
         identity.write_text(json.dumps(experiment))
-        net = DistalReward(keys={"seed": seed, **keys})
+        net = DistalReward(keys={"seed": seeds, "batch_size": len(seeds), **keys})
         net.reset()
         record = {}
     done = len(record.get("time", ()))
@@ -73,10 +76,13 @@ def plot(record: dict, png: str, max_weight: float):
     import matplotlib.pyplot as plt
 
     fig, ax = plt.subplots(figsize=(7, 3.5))
-    ax.plot(record["time"], record["chosen"][:, 0], label="chosen synapse n1 → n2")
-    ax.plot(record["time"], record["others"][:, 0], label="mean of the other excitatory synapses")
+    for k in range(record["chosen"].shape[1]):
+        first = k == 0
+        ax.plot(record["time"], record["chosen"][:, k], color="C0", label="chosen synapse n1 → n2" if first else None)
+        ax.plot(record["time"], record["others"][:, k], color="C1",
+                label="mean of the other excitatory synapses" if first else None)
     rewarded = record["time"][record["rewards"][:, 0] > 0]
-    ax.plot(rewarded, np.zeros_like(rewarded), "rx", markersize=4, label="second with a reward")
+    ax.plot(rewarded, np.zeros_like(rewarded), "rx", markersize=4, label="second with a reward (network 0)")
     ax.axhline(max_weight, color="gray", linestyle=":", linewidth=1)
     ax.set(xlabel="simulated time (s)", ylabel="weight (mV)", title="Izhikevich (2007) Fig. 1: distal reward")
     ax.legend(loc="center right", fontsize=8)
@@ -84,10 +90,28 @@ def plot(record: dict, png: str, max_weight: float):
     fig.savefig(png, dpi=120)
 
 
+def report(record: dict, seeds: list):
+    """Print each network's outcome and the fraction whose chosen synapse reached the maximum."""
+    max_weight = DistalReward.keys["max_weight"]
+    reached = time_to_max(record, max_weight)
+    for k, seed in enumerate(seeds):
+        when = f"{reached[k]:.0f} s" if np.isfinite(reached[k]) else "not reached"
+        print(f"seed {seed}: chosen synapse {record['chosen'][-1, k]:.3f} mV after {len(record['time'])} s; "
+              f"other excitatory synapses: mean {record['others'][-1, k]:.3f} mV; "
+              f"rewards: {int(record['rewards'][:, k].sum())}; mean rate {record['rate'][:, k].mean():.2f} Hz; "
+              f"time to the maximum ({max_weight} mV): {when}")
+    n_reached = int(np.isfinite(reached).sum())
+    low, high = wilson_interval(n_reached, len(seeds))
+    median = f"; median time {np.median(reached[np.isfinite(reached)]):.0f} s" if n_reached else ""
+    print(f"reached the maximum: {n_reached} of {len(seeds)} networks ({100 * low:.1f}-{100 * high:.1f} %, 95 % "
+          f"Wilson interval){median}")
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=None, help="simulated seconds (3600; 400 with --quick)")
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--seed", type=int, default=0, help="seed of the first network")
+    parser.add_argument("--networks", type=int, default=1, help="networks run as one batch, seeded seed, seed + 1...")
     parser.add_argument("--quick", action="store_true", help="the 300-neuron network of QUICK")
     parser.add_argument("--keys", type=json.loads, default={}, help="other key values, as JSON")
     parser.add_argument("--out", type=Path, required=True, help="folder of the checkpoint and the record")
@@ -97,15 +121,11 @@ def main(argv=None):
     keys = {**(QUICK if args.quick else {}), **args.keys}
     seconds = args.seconds or (400 if args.quick else 3600)
     args.out.mkdir(parents=True, exist_ok=True)
-    record = run(args.out, seconds, args.seed, args.checkpoint, keys)
-    max_weight = DistalReward.keys["max_weight"]
-    reached = time_to_max(record, max_weight)[0]
-    print(f"chosen synapse: {record['chosen'][-1, 0]:.3f} mV after {len(record['time'])} s; "
-          f"other excitatory synapses: mean {record['others'][-1, 0]:.3f} mV; "
-          f"rewards: {int(record['rewards'][:, 0].sum())}; mean rate {record['rate'][:, 0].mean():.2f} Hz")
-    print(f"time to the maximum ({max_weight} mV): " + (f"{reached:.0f} s" if np.isfinite(reached) else "not reached"))
+    seeds = list(range(args.seed, args.seed + args.networks))
+    record = run(args.out, seconds, seeds, args.checkpoint, keys)
+    report(record, seeds)
     if args.png:
-        plot(record, args.png, max_weight)
+        plot(record, args.png, DistalReward.keys["max_weight"])
     return record
 
 

@@ -7,6 +7,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from spikey.logging import wilson_interval
+
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
 
@@ -44,7 +46,7 @@ def test_main_job_refuses_epochs_not_in_tens(epochs):
 @pytest.mark.parametrize("successes, n, low, high", [(982, 1000, 0.9717, 0.9886), (0, 10, 0.0, 0.2775),
                                                       (10, 10, 0.7225, 1.0)])
 def test_wilson_interval(successes, n, low, high):
-    got = load_example("florian2007_xor").wilson_interval(successes, n)
+    got = wilson_interval(successes, n)
     assert got == pytest.approx((low, high), abs=1e-4)
 
 
@@ -129,7 +131,10 @@ def test_distal_reward_resumes_from_its_checkpoint_exactly(tmp_path, capsys):
     assert set(resumed) == set(whole) and len(resumed["time"]) == 4
     for name in whole:
         np.testing.assert_array_equal(resumed[name], whole[name])
-    assert "time to the maximum (4.0 mV): not reached" in capsys.readouterr().out
+    printed = capsys.readouterr().out
+    assert "time to the maximum (4.0 mV): not reached" in printed and "reached the maximum: 0 of 1 networks" in printed
     assert (tmp_path / "distal.png").stat().st_size > 0
     with pytest.raises(SystemExit, match="holds another experiment"):
         distal.main([*small, "--seconds", "4", "--seed", "1", "--out", str(tmp_path / "parts")])
+    pair = distal.main([*small, "--seconds", "2", "--networks", "2", "--out", str(tmp_path / "pair")])
+    np.testing.assert_array_equal(pair["chosen"][:, 0], whole["chosen"][:2, 0])  # network 0 is the lone seed 0
