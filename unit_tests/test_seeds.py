@@ -193,16 +193,21 @@ def test_resetting_some_copies_draws_from_their_streams_alone(backend):
     net = small(backend, seeds)
     actions, logs = play(net, 2)
     net.reset(copies=reset)
+    assert_later_ticks_are_lone_runs(net, seeds, reset, lambda seed: small(backend, seed), backend == "numba")
+
+
+def assert_later_ticks_are_lone_runs(net, seeds, reset, lone_network, exact_state):
+    """After 2 ticks and a reset of some copies, 3 more ticks of ``net`` equal lone runs that did the same."""
     later_actions, later_logs = play(net, 3, first=2)
     for k, seed in enumerate(seeds):
-        lone = small(backend, seed)
+        lone = lone_network(seed)
         play(lone, 2, copy=k)
         if reset[k]:
             lone.reset()
         lone_actions, lone_logs = play(lone, 3, copy=k, first=2)
         np.testing.assert_array_equal(later_actions[:, k], lone_actions[:, 0])
         np.testing.assert_array_equal(later_logs[:, :, k], lone_logs[:, :, 0])
-        assert_copy_is_lone_run(net, k, lone, exact_state=backend == "numba")
+        assert_copy_is_lone_run(net, k, lone, exact_state=exact_state)
 
 
 class RandomStartLIF(LIF):
@@ -221,17 +226,13 @@ def test_a_partial_reset_that_draws_moves_only_the_reset_copies_streams():
     before = json.loads(str(net.get_state()["rng"]))
     net.reset(copies=reset)
     assert json.loads(str(net.get_state()["rng"]))[0] == before[0]
-    later_actions, later_logs = play(net, 3, first=2)
-    for k, seed in enumerate(seeds):
+
+    def lone_network(seed):
         lone = TopActionRL(parts={"neurons": RandomStartLIF}, keys={"seed": seed})
         lone.reset()
-        play(lone, 2, copy=k)
-        if reset[k]:
-            lone.reset()
-        lone_actions, lone_logs = play(lone, 3, copy=k, first=2)
-        np.testing.assert_array_equal(later_actions[:, k], lone_actions[:, 0])
-        np.testing.assert_array_equal(later_logs[:, :, k], lone_logs[:, :, 0])
-        assert_copy_is_lone_run(net, k, lone, exact_state=False)
+        return lone
+
+    assert_later_ticks_are_lone_runs(net, seeds, reset, lone_network, exact_state=False)
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
