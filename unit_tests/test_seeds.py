@@ -312,3 +312,22 @@ def test_ray_train_workers_derive_each_copys_seed_alone():
     assert worker_seed(np.array([3, 8]), 0) == [3, 8]
     assert worker_seed(np.array([3, 8]), 2) == [worker_seed(3, 2), worker_seed(8, 2)]
     assert worker_seed(3, 2) != 3
+
+
+def test_a_seed_list_without_batch_size_is_refused_naming_seed():
+    with pytest.raises(InvalidParameterError, match=r"The 'seed' parameter of TopActionRL must be a scalar or an "
+                                                    r"array of shape \(1,\). Got an array of shape \(3,\)"):
+        TopActionRL(keys={"seed": [1, 2, 3]})
+
+
+@pytest.mark.parametrize("seed", [7, [1, 2]], ids=["one seed", "a seed per copy"])
+def test_a_batch_whose_copies_are_in_different_episodes_saves_and_loads(seed, tmp_path):
+    """A training loop gives each network of a batch its own episode: a state with one episode per copy loads back."""
+    net = small("numpy", seed, batch_size=2)
+    net.set_episode(np.array([3, 5]))
+    play(net, 1)
+    loaded = Network.load(net.save(tmp_path / "net"))
+    np.testing.assert_array_equal(loaded.episode, [3, 5])
+    fresh = small("numpy", seed, batch_size=2)
+    fresh.set_state(net.get_state())
+    np.testing.assert_array_equal(play(fresh, 1)[0], play(loaded, 1)[0])

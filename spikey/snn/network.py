@@ -182,7 +182,8 @@ class Network:
         self.modifiers = tuple(part_classes.pop("modifiers", ()))
         declared = self._declarations(part_classes, game)
         config, self._origins = self._resolve_keys(keys or {}, game, declared)
-        self.params = validate_config(self.NECESSARY_KEYS, config, type(self).__name__, config.get("batch_size"))
+        batch = BATCH_SIZE.validate(config.get("batch_size", BATCH_SIZE.default), type(self).__name__)
+        self.params = validate_config(self.NECESSARY_KEYS, config, type(self).__name__, batch)
         shared = {**config, "batch_size": self.params.batch_size}
         self.parts = {role: self._build_part(cls, shared) for role, cls in part_classes.items()}
         self._check_dimensions()
@@ -826,11 +827,13 @@ class Network:
         expected = self.get_state()
         if set(arrays) != set(expected):
             return f"missing {sorted(set(expected) - set(arrays))}, unexpected {sorted(set(arrays) - set(expected))}"
+        batch = self.params.batch_size
         for name, array in arrays.items():
             array = np.asarray(array)
             same_dtype = array.dtype == expected[name].dtype or array.dtype.kind == expected[name].dtype.kind == "U"
-            if array.shape != expected[name].shape or not same_dtype:
-                return (f"{name!r} must have shape {expected[name].shape} and dtype {expected[name].dtype}; "
+            shapes = ((), (batch,)) if name == "episode" else (expected[name].shape,)  # one episode, or one per network
+            if array.shape not in shapes or not same_dtype:
+                return (f"{name!r} must have shape {' or '.join(map(str, shapes))} and dtype {expected[name].dtype}; "
                         f"got {array.shape} {array.dtype}")
             if array.dtype.kind == "f" and not np.isfinite(array).all():
                 return f"{name!r} must be finite; it holds {array[~np.isfinite(array)][0]}"
