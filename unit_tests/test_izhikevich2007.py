@@ -42,19 +42,20 @@ def test_cortical_neurons_are_izhikevich_cells_of_their_class():
     assert spikes.dtype == bool and states["cortical"].recovery.shape == (2, 10)
 
 
-def test_thalamic_input_is_uniform_of_its_width_and_drawn_batch_first():
+def test_thalamic_input_is_uniform_of_its_width_and_drawn_batch_first_every_step():
     width = 13.0
     neurons = CorticalIzhikevich(n_neurons=500, magnitude=1.0, thalamic_input=[width, 0.0])
     state = IzhikevichState(np.full((2, 500), -70.0), np.full((2, 500), -14.0))
     rng = np.random.default_rng(1)
     _, after = neurons.step(state, np.zeros((2, 500)), rng)
-    quiet, _ = neurons.step(state, np.zeros((2, 500)), np.random.default_rng(1))
     draws = np.random.default_rng(1).random((2, 500))
     _, expected = Izhikevich(n_neurons=500, magnitude=1.0).step(state, width * (draws - 0.5) * [[1.0], [0.0]], rng)
     np.testing.assert_array_equal(after.potential, expected.potential)
-    assert not quiet.any()
     kicks = draws[0] - 0.5
     assert -0.5 <= kicks.min() < -0.45 and 0.45 < kicks.max() < 0.5
+    silent = np.random.default_rng(1)  # without thalamic input the stream moves alike: a copy's draws never depend on it
+    CorticalIzhikevich(n_neurons=500, magnitude=1.0).step(state, np.zeros((2, 500)), silent)
+    assert silent.random() == np.random.default_rng(1).random(1001)[-1]
 
 
 # ---------------------------------------------------------------- connectivity
@@ -158,16 +159,37 @@ def test_play_distal_reward_records_one_row_per_simulated_second():
 
 
 @pytest.mark.parametrize("keys, match", [
-    ({"reward_delay_min": 40}, "'reward_delay_min' parameter of DistalReward must be at least processing_time=50"),
-    ({"reward_delay_max": 55}, "'reward_delay_min' parameter of DistalReward must be at least processing_time=50 "
-                               "and at most reward_delay_max=55. Got 60"),
-    ({"chosen_neuron": 39}, "'chosen_neuron' parameter of DistalReward must be an excitatory body neuron"),
+    ({"reward_delay_min": 40}, r"'processing_time' parameter of DistalReward must be at most reward_delay_min=40 "
+                               r"\(a reward must not fall in the tick of its coincidence\). Got 50"),
+    ({"reward_delay_max": 55}, "'reward_delay_max' parameter of DistalReward must be at least reward_delay_min=60. "
+                               "Got 55"),
+    ({"chosen_neuron": 39}, "'chosen_neuron' parameter of DistalReward must be an excitatory body neuron with a "
+                            "synapse onto another neuron in every network. Got 39"),
     ({"chosen_neuron": 40}, "'chosen_neuron' parameter of DistalReward must be an excitatory body neuron"),
+    ({"n_synapses": 0}, "'chosen_neuron' parameter of DistalReward must be an excitatory body neuron with a synapse"),
     ({"coincidence_window": 0}, "'coincidence_window' parameter of DistalReward"),
 ])
 def test_bad_keys_are_refused_naming_them(keys, match):
     with pytest.raises(InvalidParameterError, match=match):
         DistalReward(keys={**SMALL, **keys})
+
+
+def test_set_key_refuses_a_tick_longer_than_the_shortest_delay_and_changes_nothing():
+    net = small()
+    before = net.params
+    with pytest.raises(InvalidParameterError, match="'processing_time' parameter of DistalReward must be at most "
+                                                    "reward_delay_min=60"):
+        net.set_key("processing_time", 80)
+    assert net.params == before
+    net.set_key("processing_time", 60)
+    assert net.tick(np.zeros(1)) is not None and net.spike_log.shape[0] == 60
+
+
+def test_the_chosen_synapse_is_never_a_self_synapse():
+    """n1 -> n1 could never be rewarded (n2 would have to fire after n1 without n1 firing): it is not drawn."""
+    for seed in range(30):
+        net = DistalReward(keys={**SMALL, "seed": seed, "n_neurons": 5, "n_synapses": 2, "neuron_pct_inhibitory": 0.0})
+        assert net.state["chosen"][0, 1] != 0
 
 
 def test_state_round_trips_and_bad_state_is_refused():

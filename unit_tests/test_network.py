@@ -511,10 +511,17 @@ def test_scheduled_rewards_reach_the_learning_rule_at_their_steps():
     assert not np.array_equal(net.weights, SmallNetwork(keys=keys).weights)
 
 
-@pytest.mark.parametrize("schedule", [np.zeros((7, 1)), np.full((8, 1), np.nan)], ids=["shape", "NaN"])
-def test_a_bad_reward_schedule_is_refused_naming_the_network(schedule):
+@pytest.mark.parametrize("schedule, message", [
+    (np.zeros((7, 1)), r"must return rewards of shape \(8, 1\); got shape \(7, 1\)"),
+    (np.where(np.arange(8)[:, None] == 5, np.nan, 0.0), r"must return finite rewards; got nan at step 5"),
+], ids=["shape", "NaN"])
+def test_a_bad_reward_schedule_is_refused_naming_the_network_before_anything_changes(schedule, message):
     net = Scheduled(keys={"seed": 0, "processing_time": 8, "backend": "numpy"})
     net.reset()
     net.schedule = schedule
-    with pytest.raises(ValueError, match=r"Scheduled.scheduled_rewards must return finite rewards of shape \(8, 1\)"):
+    before, rng = net.get_state(), net.rng.bit_generator.state
+    with pytest.raises(ValueError, match=rf"Scheduled.scheduled_rewards {message}"):
         net.tick(np.array([1, 0]))
+    assert net.rng.bit_generator.state == rng
+    for name, array in net.get_state().items():
+        np.testing.assert_array_equal(array, before[name])

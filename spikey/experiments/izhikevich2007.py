@@ -20,7 +20,7 @@ The network of the paper's code (``daspnet.m``), the same as Izhikevich
   per 1 ms step).
 
 One synapse, from neuron ``n1`` (``chosen_neuron``, the first) to one of
-its targets ``n2`` drawn at random, starts at 0. Whenever ``n2`` fires less
+its other targets ``n2`` drawn at random, starts at 0. Whenever ``n2`` fires less
 than 20 ms after ``n1`` (``coincidence_window``), a reward is delivered 1 to
 3 s later (``reward_delay_min`` = 1001 and ``reward_delay_max`` = 3000 ms,
 uniform, as the code's ``1000 + ceil(2000 rand)``). Between the coincidence
@@ -80,6 +80,9 @@ class DistalReward(Network):
     Rewards due during a tick are given to the learning rule at their step;
     the coincidences of a tick are found at its end, and their rewards drawn
     (``rng.integers``, (B, processing_time) delays per tick, one per step).
+    The schedule runs on through ``reset()``, which starts no new experiment;
+    a tick in ``eval()`` mode gives no reward, and the rewards due in it are
+    dropped (its coincidences still schedule rewards for later ticks).
 
     Attributes
     ----------
@@ -95,9 +98,10 @@ class DistalReward(Network):
     Raises
     ------
     InvalidParameterError
-        At construction, if ``reward_delay_min`` is below ``processing_time``
-        or above ``reward_delay_max``, or ``chosen_neuron`` is not an
-        excitatory neuron with a synapse.
+        At construction or :meth:`set_key`, if ``processing_time`` exceeds
+        ``reward_delay_min`` or that exceeds ``reward_delay_max``; at
+        construction, if ``chosen_neuron`` is not an excitatory neuron with a
+        synapse onto another neuron.
 
     References
     ----------
@@ -130,7 +134,6 @@ class DistalReward(Network):
 
     def __init__(self, parts: dict | None = None, keys: dict | None = None, game=None):
         super().__init__(parts, keys, game)
-        self._check_delays()
         batch, p = self.params.batch_size, self.params
         self.state["chosen"] = chosen = self._choose_synapse()
         self.state["weights"].values[np.arange(batch), chosen[:, 0], chosen[:, 1]] = 0.0
@@ -138,25 +141,31 @@ class DistalReward(Network):
         self.state["since_n1"] = np.full(batch, p.coincidence_window, dtype=np.int64)
         self.reward_log, self._given = np.zeros((0, batch)), None
 
-    def _check_delays(self):
-        p, name = self.params, type(self).__name__
-        if not p.processing_time <= p.reward_delay_min <= p.reward_delay_max:
+    def _check_keys(self, params):
+        """``processing_time <= reward_delay_min <= reward_delay_max``: a reward never falls in its own tick."""
+        name = type(self).__name__
+        if params.reward_delay_max < params.reward_delay_min:
             raise InvalidParameterError(
-                f"The 'reward_delay_min' parameter of {name} must be at least processing_time={p.processing_time} "
-                f"and at most reward_delay_max={p.reward_delay_max}. Got {p.reward_delay_min} instead."
+                f"The 'reward_delay_max' parameter of {name} must be at least reward_delay_min="
+                f"{params.reward_delay_min}. Got {params.reward_delay_max} instead."
+            )
+        if params.processing_time > params.reward_delay_min:
+            raise InvalidParameterError(
+                f"The 'processing_time' parameter of {name} must be at most reward_delay_min="
+                f"{params.reward_delay_min} (a reward must not fall in the tick of its coincidence). "
+                f"Got {params.processing_time} instead."
             )
 
     def _choose_synapse(self) -> np.ndarray:
         """Draw each network's n2 among n1's targets; return (B, 2) rows and columns in the weights."""
         n1, n_inputs = self.params.chosen_neuron, self.parts["inputs"].params.n_inputs
-        weights, row = self.state["weights"], n_inputs + n1
-        if n1 >= self.parts["neurons"].params.n_neurons or not weights.mask[:, row].any(axis=1).all() or \
-                weights.high[0, row] <= 0:
+        weights, row = self.state["weights"], n_inputs + min(n1, self.parts["neurons"].params.n_neurons - 1)
+        targets = weights.mask[:, row] & (np.arange(weights.mask.shape[2]) != n1)  # n1 -> n1 is never rewarded
+        if row != n_inputs + n1 or not targets.any(axis=1).all() or weights.high[0, row] <= 0:
             raise InvalidParameterError(
-                f"The 'chosen_neuron' parameter of {type(self).__name__} must be an excitatory body neuron with "
-                f"synapses in every network. Got {n1} instead."
+                f"The 'chosen_neuron' parameter of {type(self).__name__} must be an excitatory body neuron with a "
+                f"synapse onto another neuron in every network. Got {n1} instead."
             )
-        targets = weights.mask[:, row]
         keys = np.where(targets, self.rng.random(targets.shape), np.inf)
         return np.stack((np.full(len(keys), row), keys.argmin(axis=1)), axis=1).astype(np.int64)
 

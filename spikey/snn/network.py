@@ -184,6 +184,7 @@ class Network:
         config, self._origins = self._resolve_keys(keys or {}, game, declared)
         batch = BATCH_SIZE.validate(config.get("batch_size", BATCH_SIZE.default), type(self).__name__)
         self.params = validate_config(self.NECESSARY_KEYS, config, type(self).__name__, batch)
+        self._check_keys(self.params)
         shared = {**config, "batch_size": self.params.batch_size}
         self.parts = {role: self._build_part(cls, shared) for role, cls in part_classes.items()}
         self._check_dimensions()
@@ -281,6 +282,15 @@ class Network:
             if not from_game:
                 raise
             raise InvalidParameterError(f"{error} ({'; '.join(from_game)}.)") from None
+
+    def _check_keys(self, params):
+        """Checks across the network's own keys, at construction and at every change; none here.
+
+        Raises
+        ------
+        InvalidParameterError
+            In a subclass, for values that do not fit together.
+        """
 
     def _check_dimensions(self):
         neurons = self.parts["neurons"].params
@@ -436,6 +446,7 @@ class Network:
             changed = {name: value for name, value in values.items() if name in params}
             if changed:
                 params = validate_config(self.NECESSARY_KEYS, {**params, **changed}, type(self).__name__, batch)
+                self._check_keys(params)
         except InvalidParameterError as error:
             blamed = [sources[name] for name in changed if sources[name] is not None]
             if not blamed:
@@ -582,6 +593,7 @@ class Network:
         The last row arrives at the next tick's first step.
         """
         parts, state, rng = self.parts, self.state, self.rng
+        rewards = self._rewards_planned(n_steps)  # checked before anything changes
         n_inputs, delay = parts["inputs"].params.n_inputs, self.params.input_delay
         state["inputs"] = parts["inputs"].encode(state["inputs"], self._observations)
         input_spikes, state["inputs"] = parts["inputs"].step(state["inputs"], rng, n_steps)
@@ -592,7 +604,6 @@ class Network:
         if self.backend == "numba" and run_compiled(self, arrivals):
             return arrivals
         body = arrivals[:, :, n_inputs:]
-        rewards = self._rewards_planned(n_steps)
         planned = rewards.any(axis=1)
         # the loop reads locals only: it runs processing_time times per tick
         step_neurons, neuron_state, continuous_reward = parts["neurons"].step, state["neurons"], self.continuous_reward
@@ -654,9 +665,12 @@ class Network:
         if scheduled is None:
             return np.zeros(shape)
         rewards = np.array(scheduled, dtype=np.float64)
-        if rewards.shape != shape or not np.isfinite(rewards).all():
-            raise ValueError(f"{type(self).__name__}.scheduled_rewards must return finite rewards of shape {shape}; "
+        if rewards.shape != shape:
+            raise ValueError(f"{type(self).__name__}.scheduled_rewards must return rewards of shape {shape}; "
                              f"got shape {rewards.shape}.")
+        if not np.isfinite(rewards).all():
+            raise ValueError(f"{type(self).__name__}.scheduled_rewards must return finite rewards; got "
+                             f"{rewards[~np.isfinite(rewards)][0]} at step {np.argwhere(~np.isfinite(rewards))[0][0]}.")
         return rewards
 
     def batch_observations(self, state, name: str = "state") -> np.ndarray:

@@ -103,9 +103,9 @@ class CorticalIzhikevich(Izhikevich):
     def step(self, state: IzhikevichState, incoming: np.ndarray, rng: np.random.Generator):
         """One 1 ms timestep, the thalamic current added to ``incoming``; see :meth:`Izhikevich.step`.
 
-        Draws (B, n_neurons) uniforms from ``rng`` when ``thalamic_input`` is not 0.
+        Draws (B, n_neurons) uniforms from ``rng`` every step, whatever
+        ``thalamic_input`` (so a network's stream does not depend on it).
         """
         width = per_network(self.params.thalamic_input, 2)
-        if np.any(width):
-            incoming = incoming + width * (rng.random(incoming.shape) - 0.5)
+        incoming = incoming + width * (rng.random(incoming.shape) - 0.5)
         return advance(state, incoming, *self.cell_parameters())

@@ -53,7 +53,9 @@ rule is the per-step form of the paper's equations:
   row (an inhibitory row stays in ``[-max_weight, 0]``); his code keeps the
   inhibitory synapses fixed and clips the excitatory ones to ``[0, 4]``.
 - Spikes are paired when they arrive (or are emitted: the network's
-  ``spike_pairing``), not through his 1-20 ms axonal delays.
+  ``spike_pairing``), and every spike takes 1 ms to arrive, as in his
+  distal-reward code (``daspnet.m``); his network code (``spnet.m``) draws
+  axonal delays of 1-20 ms.
 
 Cost. Steps 1-2 touch only the rows and columns of this step's spikes: ``c``
 is kept as ``c_scale * c_stored`` so that its decay costs one multiplication
