@@ -5,7 +5,8 @@ Runs ``--networks`` copies of :class:`spikey.experiments.DistalReward`
 coincidence) as one batch for ``--seconds`` of simulated time, one tick per
 second; network k is seeded ``seed + k`` and is exactly the lone network of
 that seed. Every ``--checkpoint`` seconds it saves the networks and the record
-so far into ``--out``; run the same command again to continue from there.
+so far into a new checkpoint folder in ``--out``; run the same command again
+to continue from the last one.
 Prints when each chosen synapse reached the maximum weight, the fraction that
 did with its 95 % Wilson interval, and plots the chosen weights beside the
 mean of the other excitatory synapses (``--png``).
@@ -32,15 +33,15 @@ QUICK = {"n_neurons": 300, "n_synapses": 30}
 """The quick network: 300 neurons with 30 synapses each, the same 10 % connectivity and every other key as the paper."""
 
 
-def run(out: Path, seconds: int, seeds: list, checkpoint: int, keys: dict) -> dict:
-    """Run (or continue) the experiment saved in ``out``; return the record of every simulated second so far."""
-    record_file, network_dir, identity = out / "record.npz", out / "network", out / "experiment.json"
-    experiment = {"seed": seeds, "keys": keys}
-    if network_dir.exists():
+def run(out: Path, seconds: int, seeds: list, checkpoint: int, keys: dict) -> tuple:
+    """Run (or continue) the experiment saved in ``out``; return the network and the record of every second so far."""
+    identity, experiment = out / "experiment.json", {"seed": seeds, "keys": keys}
+    saved = sorted(out.glob("checkpoint-*"))
+    if saved:
         if json.loads(identity.read_text()) != experiment:
             raise SystemExit(f"{out} holds another experiment ({identity.read_text()}); give another --out.")
-        net = DistalReward.load(network_dir)
-        record = dict(np.load(record_file))
+        net = DistalReward.load(saved[-1] / "network")
+        record = dict(np.load(saved[-1] / "record.npz"))
     else:
         identity.write_text(json.dumps(experiment))
         net = DistalReward(keys={"seed": seeds, "batch_size": len(seeds), **keys})
@@ -56,17 +57,24 @@ def run(out: Path, seconds: int, seeds: list, checkpoint: int, keys: dict) -> di
             done = len(record["time"])
             save(net, record, out)
             bar.update(len(piece["time"]))
-    return record
+    return net, record
 
 
 def save(net: DistalReward, record: dict, out: Path):
-    """Write the network and the record beside the old ones, then put them in their place."""
-    np.savez(out / "record.new.npz", **record)
-    net.save(out / "network.new")
-    if (out / "network").exists():
-        shutil.rmtree(out / "network")
-    (out / "network.new").rename(out / "network")
-    (out / "record.new.npz").replace(out / "record.npz")
+    """Write the network and the record into a new checkpoint folder, in one rename; then drop the older ones.
+
+    A run killed at any moment leaves its last whole checkpoint (and perhaps a partial folder, redone next time).
+    """
+    partial = out / "partial"
+    if partial.exists():
+        shutil.rmtree(partial)
+    partial.mkdir()
+    np.savez(partial / "record.npz", **record)
+    net.save(partial / "network")
+    done = out / f"checkpoint-{len(record['time']):07d}"
+    partial.rename(done)
+    for older in sorted(out.glob("checkpoint-*"))[:-1]:
+        shutil.rmtree(older)
 
 
 def plot(record: dict, png: str, max_weight: float):
@@ -90,9 +98,8 @@ def plot(record: dict, png: str, max_weight: float):
     fig.savefig(png, dpi=120)
 
 
-def report(record: dict, seeds: list):
+def report(record: dict, seeds: list, max_weight: float):
     """Print each network's outcome and the fraction whose chosen synapse reached the maximum."""
-    max_weight = DistalReward.keys["max_weight"]
     reached = time_to_max(record, max_weight)
     for k, seed in enumerate(seeds):
         when = f"{reached[k]:.0f} s" if np.isfinite(reached[k]) else "not reached"
@@ -118,14 +125,21 @@ def main(argv=None):
     parser.add_argument("--checkpoint", type=int, default=60, help="simulated seconds between checkpoints")
     parser.add_argument("--png", default=None, help="where to save the figure")
     args = parser.parse_args(argv)
+    for option in ("seconds", "networks", "checkpoint"):
+        if getattr(args, option) is not None and getattr(args, option) < 1:
+            parser.error(f"--{option} must be at least 1; got {getattr(args, option)}")
+    if not isinstance(args.keys, dict) or {"seed", "batch_size"} & set(args.keys):
+        parser.error(f"--keys must be a JSON object without seed or batch_size (see --seed, --networks); "
+                     f"got {args.keys!r}")
     keys = {**(QUICK if args.quick else {}), **args.keys}
-    seconds = args.seconds or (400 if args.quick else 3600)
+    seconds = args.seconds if args.seconds is not None else (400 if args.quick else 3600)
     args.out.mkdir(parents=True, exist_ok=True)
     seeds = list(range(args.seed, args.seed + args.networks))
-    record = run(args.out, seconds, seeds, args.checkpoint, keys)
-    report(record, seeds)
+    net, record = run(args.out, seconds, seeds, args.checkpoint, keys)
+    max_weight = net.parts["weights"].params.max_weight
+    report(record, seeds, max_weight)
     if args.png:
-        plot(record, args.png, DistalReward.keys["max_weight"])
+        plot(record, args.png, max_weight)
     return record
 
 

@@ -126,9 +126,11 @@ def test_distal_reward_resumes_from_its_checkpoint_exactly(tmp_path, capsys):
     small = ["--keys", '{"n_neurons": 60, "n_synapses": 6}', "--checkpoint", "2"]
     whole = distal.main([*small, "--seconds", "4", "--out", str(tmp_path / "whole")])
     distal.main([*small, "--seconds", "2", "--out", str(tmp_path / "parts")])
+    (tmp_path / "parts" / "partial").mkdir()  # a save cut short: the last whole checkpoint is taken
     resumed = distal.main([*small, "--seconds", "4", "--out", str(tmp_path / "parts"), "--png",
                            str(tmp_path / "distal.png")])
     assert set(resumed) == set(whole) and len(resumed["time"]) == 4
+    assert [path.name for path in (tmp_path / "parts").glob("checkpoint-*")] == ["checkpoint-0000004"]
     for name in whole:
         np.testing.assert_array_equal(resumed[name], whole[name])
     printed = capsys.readouterr().out
@@ -138,3 +140,11 @@ def test_distal_reward_resumes_from_its_checkpoint_exactly(tmp_path, capsys):
         distal.main([*small, "--seconds", "4", "--seed", "1", "--out", str(tmp_path / "parts")])
     pair = distal.main([*small, "--seconds", "2", "--networks", "2", "--out", str(tmp_path / "pair")])
     np.testing.assert_array_equal(pair["chosen"][:, 0], whole["chosen"][:2, 0])  # network 0 is the lone seed 0
+
+
+@pytest.mark.parametrize("argv", [["--seconds", "0"], ["--checkpoint", "0"], ["--networks", "-1"],
+                                  ["--keys", '{"seed": 3}'], ["--keys", "[1]"]])
+def test_distal_reward_refuses_bad_options(argv, tmp_path):
+    with pytest.raises(SystemExit):
+        load_example("izhikevich2007_distal").main([*argv, "--out", str(tmp_path)])
+    assert not any(tmp_path.glob("checkpoint-*"))
