@@ -142,6 +142,8 @@ class Key:
                 f"{shape}. Got an array of shape {array.shape} instead."
             )
         constraint = self.constraint if self.items is None else self.items
+        if array.dtype == object or not isinstance(value, np.ndarray):  # each item as given: a bool stays a bool
+            array = np.fromiter(value, dtype=object, count=array.size)
         try:
             items = [constraint.normalize(item.item() if isinstance(item, np.generic) else item) for item in array]
         except (ValueError, TypeError):

@@ -331,3 +331,31 @@ def test_a_batch_whose_copies_are_in_different_episodes_saves_and_loads(seed, tm
     fresh = small("numpy", seed, batch_size=2)
     fresh.set_state(net.get_state())
     np.testing.assert_array_equal(play(fresh, 1)[0], play(loaded, 1)[0])
+
+
+@pytest.mark.parametrize("seeds", [(3, 9), 7], ids=["a seed per copy", "one seed"])
+def test_set_copies_state_refuses_what_set_state_would_before_anything_changes(seeds):
+    net = small("numpy", seeds, batch_size=2)
+    play(net, 1)
+    copy_one, first = np.array([False, True]), np.array([True, False])
+    good = net.copies_state(copy_one)
+    bad_weights = {**good, "weights.values": np.full_like(good["weights.values"], np.nan)}
+    missing = {name: array for name, array in good.items() if name != "weights.mask"}
+    other_seeding = small("numpy", 7 if np.ndim(seeds) else (3, 9), batch_size=2).copies_state(copy_one)
+    before = net.get_state()
+    for arrays, match in [(bad_weights, "'weights.values' must be finite"), (missing, "takes the entries of"),
+                          (other_seeding, "takes the entries of|'rng'"), ([1, 2], "takes the entries of")]:
+        with pytest.raises(InvalidParameterError, match=rf"TopActionRL.set_copies_state.*({match})"):
+            net.set_copies_state(first, arrays)
+        assert_same_state(net.get_state(), before)
+    net.set_copies_state(first, good)  # copy 1's state into copy 0, copy 1 unchanged
+    assert_same_state(net.copies_state(first), good)
+    assert_same_state(net.copies_state(copy_one), good)
+    with pytest.raises(ValueError, match=r"TopActionRL.set_copies_state: copies must be a bool array"):
+        net.set_copies_state([0, 1], good)
+
+
+@pytest.mark.parametrize("seeds", [[True, 2], [np.bool_(True), 1]], ids=["bool", "numpy bool"])
+def test_a_bool_among_seeds_is_refused_not_read_as_an_int(seeds):
+    with pytest.raises(InvalidParameterError, match=r"The 'seed' parameter of TopActionRL must be .* Got \["):
+        TopActionRL(keys={"seed": seeds, "batch_size": 2})

@@ -495,14 +495,15 @@ class Network:
         for role, value in fresh.items():
             self.state[role] = _where_copies(mask, value, self.state[role])
 
-    def _copies(self, copies) -> np.ndarray:
+    def _copies(self, copies, method: str = "reset") -> np.ndarray:
         mask = np.asarray(copies)
         batch = self.params.batch_size
         if mask.dtype != bool or mask.shape != (batch,):
-            raise ValueError(f"{type(self).__name__}.reset: copies must be a bool array of shape ({batch},), one per "
-                             f"network; got {mask.dtype} {mask.shape}.")
+            raise ValueError(f"{type(self).__name__}.{method}: copies must be a bool array of shape ({batch},), one "
+                             f"per network; got {mask.dtype} {mask.shape}.")
         if "neurons" not in self.state:
-            raise RuntimeError(f"Call {type(self).__name__}.reset() on every network before resetting some.")
+            doing = "resetting some" if method == "reset" else f"calling {method}"
+            raise RuntimeError(f"Call {type(self).__name__}.reset() on every network before {doing}.")
         return mask
 
     def set_episode(self, episode):
@@ -747,7 +748,7 @@ class Network:
         ----------
         copies : array_like of shape (B,), bool
         """
-        mask = self._copies(copies)
+        mask = self._copies(copies, "copies_state")
         arrays = {name: array[mask].copy() for name, array in self._arrays().items()}
         streams = stream_state(self.rng)
         if isinstance(streams, list):
@@ -755,14 +756,41 @@ class Network:
         return arrays
 
     def set_copies_state(self, copies, arrays: dict):
-        """Put back a :meth:`copies_state` into the same networks of the batch (in place)."""
-        mask = self._copies(copies)
-        for name, array in self._arrays().items():
-            array[mask] = arrays[name]
+        """Put back a :meth:`copies_state` into the same networks of the batch (in place).
+
+        Raises
+        ------
+        InvalidParameterError
+            Naming ``set_copies_state`` and the entry, for what :meth:`set_state`
+            would refuse in the whole state (a missing or unexpected entry, a
+            shape or dtype other than those of :meth:`copies_state`, a float that
+            is not finite, an entry a part refuses, a Generator state the
+            network cannot take). Nothing changes then.
+        """
+        mask, owner = self._copies(copies, "set_copies_state"), f"{type(self).__name__}.set_copies_state"
+        expected = self.copies_state(copies)
+        if not isinstance(arrays, Mapping) or set(arrays) != set(expected):
+            given = sorted(arrays) if isinstance(arrays, Mapping) else type(arrays).__name__
+            raise InvalidParameterError(f"{owner} takes the entries of copies_state(), {sorted(expected)}; got {given}.")
+        whole = self.get_state()
+        for name, array in arrays.items():
+            array = np.asarray(array)
+            if name == "rng" or array.shape != expected[name].shape or array.dtype != expected[name].dtype:
+                continue
+            whole[name][mask] = array
         if "rng" in arrays:
-            generators = [generator for generator, kept in zip(self.rng.generators, mask) if kept]
-            for generator, one in zip(generators, arrays["rng"]):
-                generator.bit_generator.state = json.loads(str(one))
+            streams = json.loads(str(whole["rng"]))
+            given = iter(np.asarray(arrays["rng"]).ravel())
+            whole["rng"] = np.array(json.dumps([json.loads(str(next(given, "null"))) if kept else one
+                                                for one, kept in zip(streams, mask)]))
+        problem = next((f"{name!r} must have shape {expected[name].shape} and dtype {expected[name].dtype}; got "
+                        f"{np.shape(array)} {np.asarray(array).dtype}" for name, array in arrays.items()
+                        if np.shape(array) != expected[name].shape or (name != "rng" and np.asarray(array).dtype
+                                                                         != expected[name].dtype)), "")
+        problem = problem or self._state_problem(whole)
+        if problem:
+            raise InvalidParameterError(f"{owner}: {problem}.")
+        self.set_state(whole)
 
     def get_state(self) -> dict:
         """Copies of every state array, plus the stream's state, as a flat dict of arrays (npz-ready).
