@@ -269,6 +269,20 @@ class NoReset(neuron.Neuron):
         return potential >= 30.0, self.State(potential)
 
 
+class TimeFirstNoise(neuron.LIF):
+    """Draws its noise neurons first, (n, B): right for one network, not batch first."""
+
+    def step(self, state, incoming, rng):
+        return super().step(state, incoming + rng.normal(size=incoming.shape[::-1]).T, rng)
+
+
+class ChoiceNoise(neuron.LIF):
+    """Draws with a Generator method a per-network stream does not offer."""
+
+    def step(self, state, incoming, rng):
+        return super().step(state, incoming + rng.choice([0.0, 0.5], size=incoming.shape), rng)
+
+
 class LastRewardOnly(synapse.MSTDPET):
     """Learns from the last reward of a block only: right step by step, wrong in blocks."""
 
@@ -289,6 +303,8 @@ class LastRewardOnly(synapse.MSTDPET):
     (CrossTalk, LIF, None, "check_batch_consistency failed for CrossTalk"),
     (LearningReward, {**SIZES, "learning_rate": 0.1}, None, "check_batch_consistency failed for LearningReward"),
     (BatchMean, LIF, check_batch_consistency, "of a batch of 3 differs from a lone network fed the same data"),
+    (TimeFirstNoise, LIF, check_batch_consistency, "each have their own stream fails: A network with per-copy seeds"),
+    (ChoiceNoise, LIF, check_batch_consistency, "each have their own stream fails: CopyStreams"),
     (IgnoresMask, {**SIZES, "learning_rate": 0.1}, check_step_contract, "are nonzero where mask is False"),
     (IgnoresBounds, {**SIZES, "learning_rate": 0.1}, check_step_contract, "leaves its row's bounds"),
     (NeverLearns, {**SIZES, "learning_rate": 0.1}, check_learning_changes_weights, "the weights never changed"),

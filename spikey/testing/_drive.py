@@ -16,6 +16,7 @@ from spikey.module import Module
 from spikey.snn.input.template import Input
 from spikey.snn.neuron.template import Neuron
 from spikey.snn.readout.template import Readout
+from spikey.snn.streams import make_stream
 from spikey.snn.reward.template import Reward
 from spikey.snn.synapse.template import Synapse
 from spikey.snn.weight.template import Weight, bounds
@@ -289,20 +290,22 @@ def drive_scale(part, batch: int) -> float:
                   f"2**{MAX_DRIVE_DOUBLINGS}.", "a neuron model must spike when driven hard enough, and reset after.")
 
 
-def run(part, batch_size: int, *, observations=None, seed: int = SEED, n_steps: int = N_STEPS, rows=None,
+def run(part, batch_size: int, *, observations=None, seed=SEED, n_steps: int = N_STEPS, rows=None,
         scale: float | None = None):
     """Drive ``part`` as its role for ``n_steps``; return ``(trace, rng)``.
 
     ``rows`` (default ``range(batch_size)``) picks the rows of synthetic data,
     so that a lone network can be fed the data of one row of a batch; neurons
     are driven at ``scale`` (default :func:`drive_scale` of the part).
+    ``seed`` is an int, or a list of one per network: then each network draws
+    from its own stream, as in a network seeded with a list.
     """
     role_name = role(type(part))
     require(role_name in DRIVERS, f"{type(part).__name__} subclasses none of Input, Neuron, Weight, Synapse, "
             "Readout, Reward, so it cannot be driven.", "subclass the base class of the part's role.")
     if role_name == "neuron" and scale is None:
         scale = drive_scale(part, batch_size)
-    rng = np.random.default_rng(seed)
+    rng = make_stream(np.asarray(seed) if np.ndim(seed) else seed)
     trace = Trace()
     observe = observation_source(observations, part, role_name)
     feed = Feed(range(batch_size) if rows is None else rows, 1.0 if scale is None else scale)
