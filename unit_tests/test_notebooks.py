@@ -12,6 +12,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from conftest import _descendants, _end
 from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -36,9 +37,18 @@ def test_there_are_notebooks():
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[path.name for path in NOTEBOOKS])
 def test_a_notebook_runs_in_quick_mode(path, tmp_path):
     notebook = nbformat.read(path, as_version=4)
-    client = NotebookClient(notebook, timeout=CELL_TIMEOUT, kernel_name="python3",
+    started = set()  # the kernel and the processes it started (its Ray), noted after every cell
+
+    def note_processes(**_):
+        kernel = client.km.provisioner.pid
+        started.update({kernel} | _descendants(kernel))
+
+    client = NotebookClient(notebook, timeout=CELL_TIMEOUT, kernel_name="python3", on_cell_executed=note_processes,
                             resources={"metadata": {"path": str(tmp_path)}})
-    client.execute(env=kernel_environment())  # a failing cell raises CellExecutionError, with its traceback
+    try:
+        client.execute(env=kernel_environment())  # a failing cell raises CellExecutionError, with its traceback
+    finally:
+        _end(started)  # gone already when the notebook shut its Ray down and the kernel exited
     code = [cell for cell in notebook.cells if cell.cell_type == "code"]
     assert code and all(cell.execution_count for cell in code)
     assert not any(output.output_type == "error" for cell in code for output in cell.outputs)
