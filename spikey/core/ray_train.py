@@ -157,7 +157,7 @@ def _start_ray(address, num_cpus):
 
     if not ray.is_initialized():
         address = address or os.environ.get("RAY_ADDRESS")
-        if address:
+        if address and address != "local":  # Ray's "local" means: start a Ray here
             ray.init(address=address, log_to_driver=False)
         else:
             os.environ.setdefault("RAY_AUTH_MODE", "disabled")  # a local Ray needs no token in the home folder
