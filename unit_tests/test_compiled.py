@@ -256,8 +256,8 @@ def test_check_part_runs_parts_with_twins_on_both_backends_and_the_check_bites(m
     check_backends_agree(MSTDPET, {"learning_rate": 0.2})
     rule = compiled._rule
 
-    def twice_the_learning_rate(network):
-        code, traces, rate, fparams = rule(network)
+    def twice_the_learning_rate(network, n_steps):
+        code, traces, rate, fparams = rule(network, n_steps)
         return code, traces, 2 * rate, fparams
 
     monkeypatch.setattr(compiled, "_rule", twice_the_learning_rate)

@@ -105,7 +105,17 @@ class CorticalIzhikevich(Izhikevich):
 
         Draws (B, n_neurons) uniforms from ``rng`` when ``thalamic_input`` is not 0.
         """
-        width = per_network(self.params.thalamic_input, 2)
-        if np.any(width):
-            incoming = incoming + width * (rng.random(incoming.shape) - 0.5)
+        current = self.thalamic_current(incoming.shape, rng)
+        if current is not None:
+            incoming = incoming + current
         return advance(state, incoming, *self.cell_parameters())
+
+    def thalamic_current(self, shape: tuple, rng: np.random.Generator):
+        """The thalamic current (mV) of shape (..., B, n_neurons), drawn from ``rng``; None when ``thalamic_input`` is 0.
+
+        ``width * (u - 0.5)``, u uniform on [0, 1): one step's current for
+        shape (B, n_neurons), or T steps' at once for (T, B, n_neurons), which
+        are the numbers of T draws of one step.
+        """
+        width = per_network(self.params.thalamic_input, 2)
+        return width * (rng.random(shape) - 0.5) if np.any(width) else None
