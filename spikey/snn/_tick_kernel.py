@@ -95,12 +95,13 @@ def _scan_rows(mask, b, rows, bound, offset):
 
 
 @numba.njit(cache=True, inline="always")
-def _lif_step(b, t, arrival, values, potential, timer, pending, random_draws, keep, threshold, fparams, iparams,
-              incoming, emitted):
-    """One LIF step of network b (as :func:`spikey.snn.neuron.lif.lif_step`); writes its spikes into ``emitted``."""
+def _lif_step(b, t, potential, timer, pending, random_draws, keep, threshold, fparams, iparams, incoming, emitted):
+    """One LIF step of network b (as :func:`spikey.snn.neuron.lif.lif_step`) given the summed ``incoming`` weights.
+
+    Writes its spikes into ``emitted``.
+    """
     n_post = potential.shape[1]
     rest, magnitude, prob_rand_fire = fparams[0], fparams[1], fparams[2]
-    _synaptic_input(arrival, values, b, incoming)
     delay = pending.shape[1]
     fired = emitted
     if delay > 0:  # the spikes leaving now are the oldest pending ones; this step's join the queue's end
@@ -136,15 +137,15 @@ def _synaptic_input(arrival, values, b, incoming):
 
 
 @numba.njit(cache=True, inline="always")
-def _izhikevich_step(b, t, arrival, values, potential, recovery, cells, current, magnitude, incoming, emitted):
+def _izhikevich_step(b, t, potential, recovery, cells, current, magnitude, incoming, emitted):
     """One Izhikevich step of network b (as :func:`spikey.snn.neuron.izhikevich.advance`); spikes into ``emitted``.
 
+    ``incoming`` holds the summed weights of the arriving spikes.
     ``cells`` (4, B, n) holds each neuron's ``a, b, c, d``; ``current``
     (T, B, n) the thalamic current of each step, added to the synaptic
     charge (empty: none). The expression is the numpy one term for term,
     ``v ** 2`` as ``v * v`` (numpy's square).
     """
-    _synaptic_input(arrival, values, b, incoming)
     v_b, u_b = potential[b], recovery[b]
     a, sensitivity, reset, jump = cells[0, b], cells[1, b], cells[2, b], cells[3, b]
     thalamic = current.shape[0] > 0
@@ -161,6 +162,19 @@ def _izhikevich_step(b, t, arrival, values, potential, recovery, cells, current,
         v_b[j] = reset[j] if spike else v
         u_b[j] = u + jump[j] if spike else u
         emitted[j] = spike
+
+
+@numba.njit(cache=True, inline="always")
+def _compact_input(arrival, weights, row_start, row_cols, incoming):
+    """:func:`_synaptic_input` from the weights of the synapses stored row by row (:func:`_synapse_lists`).
+
+    The same sums: an absent synapse adds 0.
+    """
+    incoming[:] = 0.0
+    for i in range(arrival.shape[0]):
+        if arrival[i]:
+            for e in range(row_start[i], row_start[i + 1]):
+                incoming[row_cols[e]] += weights[e]
 
 
 @numba.njit(cache=True)
@@ -389,8 +403,23 @@ def reward_eligibility(values, low, high, z, z_scale, rate, reward):
 
 
 @numba.njit(cache=True)
-def _synapse_lists(mask, b, row_start, row_cols, col_start, col_rows):
-    """Network b's synapses by row (``row_cols[row_start[i]:row_start[i + 1]]``) and by column, each in order."""
+def _most_synapses(mask):
+    """The largest number of synapses of one network of the batch."""
+    most = 0
+    for b in range(mask.shape[0]):
+        most = max(most, np.count_nonzero(mask[b]))
+    return most
+
+
+@numba.njit(cache=True)
+def _synapse_lists(mask, b, row_start, row_cols, col_start, col_rows, col_pos):
+    """Index network b's synapses row by row, and column by column.
+
+    Synapse e (row by row, each row in column order) is ``(i, row_cols[e])``
+    for ``row_start[i] <= e < row_start[i + 1]``; column j's are
+    ``(col_rows[f], j)``, synapse ``col_pos[f]``, for
+    ``col_start[j] <= f < col_start[j + 1]``.
+    """
     n_pre, n_post = mask.shape[1], mask.shape[2]
     col_start[:] = 0
     count = 0
@@ -409,7 +438,24 @@ def _synapse_lists(mask, b, row_start, row_cols, col_start, col_rows):
         for e in range(row_start[i], row_start[i + 1]):
             j = row_cols[e]
             col_rows[filled[j]] = i
+            col_pos[filled[j]] = e
             filled[j] += 1
+
+
+@numba.njit(cache=True)
+def _gather(dense, b, row_start, row_cols, compact):
+    """``compact[e]`` = network b's entry of synapse e in ``dense`` (B, n_pre, n_post)."""
+    for i in range(row_start.shape[0] - 1):
+        for e in range(row_start[i], row_start[i + 1]):
+            compact[e] = dense[b, i, row_cols[e]]
+
+
+@numba.njit(cache=True)
+def _scatter(compact, b, row_start, row_cols, dense):
+    """Network b's entries of the synapses in ``dense`` = ``compact`` (the others are left as they are)."""
+    for i in range(row_start.shape[0] - 1):
+        for e in range(row_start[i], row_start[i + 1]):
+            dense[b, i, row_cols[e]] = compact[e]
 
 
 @numba.njit(cache=True, inline="always")
@@ -418,13 +464,14 @@ def _decay_dopamine_eligibility(c, c_scale, b, decay, fold):
 
     The numpy rule folds every network at the step the smallest scale
     would fall below 1e-100; ``fold`` says whether this step is one.
+    ``c`` holds network b's synapses (absent ones hold 0 and stay 0).
     Returns the new scale.
     """
     scale = c_scale[b]
     if fold:
-        c[b] *= scale
+        c *= scale
         if decay < RENORMALIZE_BELOW:
-            c[b] *= decay
+            c *= decay
             decay = 1.0
         scale = 1.0
     c_scale[b] = scale * decay
@@ -432,29 +479,28 @@ def _decay_dopamine_eligibility(c, c_scale, b, decay, fold):
 
 
 @numba.njit(cache=True)
-def _dopamine_learn(b, t, values, low, high, p_plus, p_minus, c, c_scale, dopamine, rate, reward, fold, fparams,
+def _dopamine_learn(b, weights, low, high, p_plus, p_minus, c, c_scale, dopamine, rate, reward, fold, fparams,
                     interval, pre_index, n_pre_spiked, post_index, n_post_spiked, lists):
-    """DopamineSTDP's step 2 to 4 for network b (dopamine_stdp_step), its traces updated; False if a sum was not finite.
+    """DopamineSTDP's steps 2 to 4 for network b (dopamine_stdp_step), its traces updated; False if a sum was not finite.
 
     ``c += ζ / scale`` (the columns of this step's postsynaptic spikes, then
     the rows of its presynaptic ones), ``d ← d e^(-1/τd) + k r`` (0 below the
     smallest normal float64), then, at the end of an update interval,
-    ``w ← clip(w + k η (d + d_tonic) c, low, high)`` on the synapses.
+    ``w ← clip(w + k η (d + d_tonic) c, low, high)``. ``weights`` and ``c``
+    hold network b's synapses as :func:`_synapse_lists` orders them.
     """
     level, steps, gain, tonic = dopamine[0], dopamine[1], dopamine[2], dopamine[3]
-    row_start, row_cols, col_start, col_rows = lists
+    row_start, row_cols, col_start, col_rows, col_pos = lists
     scale = _decay_dopamine_eligibility(c, c_scale, b, fparams[7], fold)
     coef = 1.0 / scale
     for k in range(n_post_spiked):
         j = post_index[k]
-        for e in range(col_start[j], col_start[j + 1]):
-            i = col_rows[e]
-            c[b, i, j] += p_plus[b, i] * coef
+        for f in range(col_start[j], col_start[j + 1]):
+            c[col_pos[f]] += p_plus[b, col_rows[f]] * coef
     for k in range(n_pre_spiked):
         i = pre_index[k]
         for e in range(row_start[i], row_start[i + 1]):
-            j = row_cols[e]
-            c[b, i, j] += p_minus[b, j] * coef
+            c[e] += p_minus[b, row_cols[e]] * coef
     d = level[b] * fparams[9] + gain[b] * reward
     if abs(d) < NEGLIGIBLE_DOPAMINE:
         d = 0.0
@@ -465,22 +511,20 @@ def _dopamine_learn(b, t, values, low, high, p_plus, p_minus, c, c_scale, dopami
     if factor == 0:
         return True
     not_finite = 0
-    for i in range(values.shape[1]):
-        row_low, row_high = low[b, i], high[b, i]
-        for e in range(row_start[i], row_start[i + 1]):
-            j = row_cols[e]
-            value = values[b, i, j] + factor * c[b, i, j]
-            not_finite |= value - value != 0.0
-            values[b, i, j] = _clip(value, row_low, row_high)
+    for i in range(row_start.shape[0] - 1):
+        start, stop = row_start[i], row_start[i + 1]
+        not_finite |= _add_clipped(weights[start:stop], c[start:stop], factor, low[b, i], high[b, i])
     return not_finite == 0
 
 
 @numba.njit(cache=True, inline="always")
 def _learn(b, t, arrivals, values, mask, low, high, p_plus, p_minus, last_pre, last_post, z, z_scale, dopamine, rate,
-           reward_table, rewards, fparams, iparams, pre, pre_index, post_index, extents, kept, events, n_kept, lists):
+           reward_table, rewards, fparams, iparams, pre, pre_index, post_index, extents, kept, events, n_kept, lists,
+           compact):
     """One step of the learning rule of network b, after its neurons fired at step t; False if a sum was not finite.
 
     The step's reward is the scheduled one plus that of the output spikes (one of them is 0).
+    DopamineSTDP changes ``compact``, network b's weights and c by synapse, not ``values`` and ``z``.
     """
     n_pre, n_post = arrivals.shape[2], p_minus.shape[1]
     n_inputs, rule = n_pre - n_post, iparams[1]
@@ -492,8 +536,8 @@ def _learn(b, t, arrivals, values, mask, low, high, p_plus, p_minus, last_pre, l
     n_post_spiked, fired = _postsynaptic(post, b, iparams[4], fparams, p_minus, post_index)
     reward = reward_table[b, fired] + rewards[t, b]
     if rule == DOPAMINE_RULE:
-        return _dopamine_learn(b, t, values, low, high, p_plus, p_minus, z, z_scale, dopamine, rate, reward,
-                               dopamine[4][t], fparams, iparams[6], pre_index, n_pre_spiked, post_index,
+        return _dopamine_learn(b, compact[0], low, high, p_plus, p_minus, compact[1], z_scale, dopamine, rate,
+                               reward, dopamine[4][t], fparams, iparams[6], pre_index, n_pre_spiked, post_index,
                                n_post_spiked, lists)
     if rule == MSTDPET_RULE:
         finite &= _add_zeta_eligibility(z, kept, events, n_kept, b, 1.0 / (fparams[8] * z_scale[b]), mask, p_plus,
@@ -570,26 +614,38 @@ def run_tick(arrivals, potential, per_step, lif, izhikevich, values, mask, low, 
     kept = np.empty((KEPT_STEPS, n_pre) if eligibility else (0, 0))
     events = np.empty((2, KEPT_STEPS * n_post if eligibility else 0), dtype=np.int64)
     n_kept = np.zeros(2, dtype=np.int64)  # rows of kept, events
-    n_lists = n_pre * n_post if rule == DOPAMINE_RULE else 0
-    lists = (np.empty(n_pre + 1, dtype=np.int64), np.empty(n_lists, dtype=np.int64),
-             np.empty(n_post + 1, dtype=np.int64), np.empty(n_lists, dtype=np.int64))
+    by_synapse = rule == DOPAMINE_RULE  # weights and c kept by synapse during the tick
+    n_synapses = _most_synapses(mask) if by_synapse else 0
+    lists = (np.empty(n_pre + 1, dtype=np.int64), np.empty(n_synapses, dtype=np.int64),
+             np.empty(n_post + 1, dtype=np.int64), np.empty(n_synapses, dtype=np.int64),
+             np.empty(n_synapses, dtype=np.int64))
+    compact = (np.empty(n_synapses), np.empty(n_synapses))  # weights, stored c
     finite = True
     for b in range(batch):
-        if rule != NO_RULE:
+        if rule != NO_RULE and not by_synapse:
             _extents(mask, b, extents[0, :n_post], extents[1, :n_post], extents[2, :n_pre], extents[3, :n_pre])
-        if rule == DOPAMINE_RULE:
+        if by_synapse:
             _synapse_lists(mask, b, *lists)
+            _gather(values, b, lists[0], lists[1], compact[0])
+            _gather(z, b, lists[0], lists[1], compact[1])
         for t in range(n_steps):
-            if izhikevich_neurons:
-                _izhikevich_step(b, t, arrivals[t, b], values, potential, recovery, cells, per_step, fparams[1],
-                                 incoming, arrivals[t + 1, b, n_inputs:])
+            if by_synapse:
+                _compact_input(arrivals[t, b], compact[0], lists[0], lists[1], incoming)
             else:
-                _lif_step(b, t, arrivals[t, b], values, potential, timer, pending, per_step, keep, threshold,
-                          fparams, iparams, incoming, arrivals[t + 1, b, n_inputs:])
+                _synaptic_input(arrivals[t, b], values, b, incoming)
+            if izhikevich_neurons:
+                _izhikevich_step(b, t, potential, recovery, cells, per_step, fparams[1], incoming,
+                                 arrivals[t + 1, b, n_inputs:])
+            else:
+                _lif_step(b, t, potential, timer, pending, per_step, keep, threshold, fparams, iparams, incoming,
+                          arrivals[t + 1, b, n_inputs:])
             if rule != NO_RULE:
                 finite &= _learn(b, t, arrivals, values, mask, low, high, p_plus, p_minus, last_pre, last_post, z,
                                  z_scale, dopamine, rate, reward_table, rewards, fparams, iparams, pre, pre_index,
-                                 post_index, extents, kept, events, n_kept, lists)
+                                 post_index, extents, kept, events, n_kept, lists, compact)
+        if by_synapse:
+            _scatter(compact[0], b, lists[0], lists[1], values)
+            _scatter(compact[1], b, lists[0], lists[1], z)
         if eligibility:
             finite &= _add_kept_columns(z, kept, events, n_kept, mask, b, extents)
     return finite
