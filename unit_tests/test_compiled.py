@@ -8,15 +8,16 @@ from conftest import KEYS, PARTS, SmallActive, SmallRL
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from spikey.experiments import FlorianXOR
+from spikey.experiments import DistalReward, FlorianXOR
 from spikey.module import InvalidParameterError
 from spikey.snn import ActiveRLNetwork, Network, RLNetwork, compiled
 from spikey.snn.input import RateMap, StaticMap
 from spikey.snn.modifier import LinearDecay
-from spikey.snn.neuron import LIF
+from spikey.snn.neuron import LIF, CorticalIzhikevich, Izhikevich
 from spikey.snn.readout import TopAction
-from spikey.snn.synapse import LTP, MSTDP, MSTDPET, STDP
+from spikey.snn.synapse import LTP, MSTDP, MSTDPET, STDP, DopamineSTDP
 from spikey.snn.synapse.mstdpet import eligibility
+from spikey.snn.weight import OutDegree, Random
 
 PATTERNS = np.array([[0, 0], [0, 1], [1, 0], [1, 1]])
 NETWORKS = {"plain": Network, "rewarded after the tick": RLNetwork, "rewarded at output spikes": ActiveRLNetwork}
@@ -112,6 +113,99 @@ def test_both_backends_give_the_same_spikes_and_weights(configuration, ticks):
     numpy_net.reset()
     numba_net.reset()
     assert_same_run(numpy_net, numba_net, ticks)
+
+
+class Scheduled(Network):
+    """A network given the rewards of its attribute ``planned`` (T, B) at the steps of every tick."""
+
+    def scheduled_rewards(self, n_steps):
+        return self.planned[:n_steps]
+
+
+class ScheduledRL(RLNetwork):
+    """Scheduled rewards during the tick, and the rewarder's after it."""
+
+    scheduled_rewards = Scheduled.scheduled_rewards
+
+
+IZHIKEVICH_NETWORKS = {"scheduled": Scheduled, "scheduled and rewarded after the tick": ScheduledRL,
+                       "rewarded at output spikes": ActiveRLNetwork}
+
+
+@st.composite
+def izhikevich_configurations(draw):
+    """Izhikevich or cortical neurons with DopamineSTDP (or another rule): sizes, batch, dopamine keys, rewards."""
+    batch = draw(st.integers(1, 3))
+    n_neurons = draw(st.integers(4, 9))
+    n_steps = draw(st.integers(1, 40))
+
+    def per_network(values):
+        return draw(st.one_of(st.sampled_from(values), st.lists(st.sampled_from(values), min_size=batch,
+                                                                max_size=batch).map(np.array)))
+
+    keys = {
+        **KEYS, "seed": draw(st.integers(0, 2**16)), "batch_size": batch, "n_inputs": draw(st.integers(2, 5)),
+        "n_neurons": n_neurons, "n_outputs": draw(st.integers(1, 2)), "processing_time": n_steps, "layer_sizes": None,
+        "input_delay": draw(st.sampled_from([0, 1])), "spike_pairing": draw(st.sampled_from(["arrival", "emission"])),
+        "input_rate": 0.5, "magnitude": draw(st.sampled_from([5.0, 20.0])), "neuron_pct_inhibitory": 0.25,
+        "thalamic_input": per_network([0.0, 13.0, 30.0]), "a": per_network([0.02, 0.1]),
+        "d": per_network([8.0, 2.0]), "max_weight": 4.0, "weight_scale": 1.0, "n_synapses": 2,
+        "initial_weight": 1.0, "learning_rate": per_network([0.0, 0.1, 0.5]), "a_plus": 0.1, "a_minus": -0.15,
+        "tau_c": draw(st.sampled_from([1000.0, 20.0, 0.5, 1e-3])), "tau_d": draw(st.sampled_from([200.0, 3.0])),
+        "tonic_dopamine": per_network([0.0, 0.002, 0.05]), "update_interval": draw(st.sampled_from([1, 3, 10])),
+        "tau_z": draw(st.sampled_from([25.0, 0.5])),
+    }
+    parts = {**PARTS, "inputs": RateMap, "neurons": draw(st.sampled_from([Izhikevich, CorticalIzhikevich])),
+             "weights": draw(st.sampled_from([Random, OutDegree])),
+             "synapses": draw(st.sampled_from([DopamineSTDP, DopamineSTDP, STDP, MSTDP, MSTDPET]))}
+    kind = draw(st.sampled_from(sorted(IZHIKEVICH_NETWORKS)))
+    if kind == "scheduled":
+        del parts["rewarder"]
+    template = type("Drawn", (IZHIKEVICH_NETWORKS[kind],), {"parts": parts})
+    rewards = draw(st.lists(st.sampled_from([0.0, 0.0, 0.0, 1.0, -0.5]), min_size=n_steps * batch,
+                            max_size=n_steps * batch))
+    return template, declared(template, keys), np.reshape(rewards, (n_steps, batch))
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(izhikevich_configurations(), st.integers(1, 4))
+def test_izhikevich_networks_give_the_same_spikes_and_weights_on_both_backends(configuration, ticks):
+    template, keys, rewards = configuration
+    numpy_net, numba_net = pair(template, keys)
+    for net in (numpy_net, numba_net):
+        net.planned = rewards
+        net.reset()
+    assert_same_run(numpy_net, numba_net, ticks)
+
+
+def test_distal_reward_gives_the_same_spikes_rewards_and_weights_on_both_backends():
+    """Two networks, a few dozen ticks of 50 ms, rewards 60-90 ms after each coincidence: some are delivered."""
+    keys = {"n_neurons": 60, "n_synapses": 6, "processing_time": 50, "reward_delay_min": 60, "reward_delay_max": 90,
+            "seed": 2, "thalamic_input": 20.0, "batch_size": 2}
+    numpy_net, numba_net = pair(DistalReward, keys)
+    assert DistalReward(keys=keys).backend == "numba"  # "auto" takes it
+    for net in (numpy_net, numba_net):
+        net.reset()
+    given = []
+    for _ in range(30):
+        for net in (numpy_net, numba_net):
+            net.tick(np.zeros((2, 1)))
+        np.testing.assert_array_equal(numba_net.spike_log, numpy_net.spike_log)
+        np.testing.assert_array_equal(numba_net.reward_log, numpy_net.reward_log)
+        given.append(numpy_net.reward_log.sum())
+    assert sum(given) > 0
+    assert_same_state(numpy_net, numba_net)
+    assert not np.array_equal(numba_net.weights, DistalReward(keys=keys).weights)  # they learnt
+
+
+def test_scheduled_rewards_beside_rewards_at_output_spikes_run_on_numpy():
+    class Both(ActiveRLNetwork):
+        scheduled_rewards = Scheduled.scheduled_rewards
+
+    keys = declared(SmallActive, {**KEYS, "seed": 0})
+    assert Both(parts=PARTS, keys=keys).backend == "numpy"
+    with pytest.raises(InvalidParameterError, match="Both has scheduled rewards besides the rewards at output spikes"):
+        Both(parts=PARTS, keys={**keys, "backend": "numba"})
 
 
 @pytest.mark.parametrize("template", [FlorianXOR, SmallActive, SmallRL])
