@@ -3,11 +3,14 @@
 This module imports numba; :mod:`spikey.snn.compiled` imports it on the first
 compiled tick, never at ``import spikey``. It mirrors, step for step, the
 numpy path of :meth:`spikey.snn.network.Network._run`: synaptic input from
-the presynaptic spikes arriving at the step, LIF integration and firing
-(:mod:`spikey.snn.neuron.lif`), then the learning rule (STDP, MSTDP or
-MSTDPET, :mod:`spikey.snn.synapse`), with the reward of the step read from a
-table by the number of output neurons that fired. Networks of a batch are
-independent, so each runs all its steps before the next starts. Kernels are
+the presynaptic spikes arriving at the step, LIF or Izhikevich integration
+and firing (:mod:`spikey.snn.neuron.lif`, :mod:`spikey.snn.neuron.izhikevich`),
+then the learning rule (STDP, MSTDP, MSTDPET or DopamineSTDP,
+:mod:`spikey.snn.synapse`), with the reward of the step read from a table by
+the number of output neurons that fired, plus the reward scheduled at it.
+DopamineSTDP works on a network's weights and eligibility gathered by
+synapse (:func:`_synapse_lists`), scattered back after its steps. Networks of
+a batch are independent, so each runs all its steps before the next starts. Kernels are
 serial and cached to disk (``cache=True``): numba writes the cache next to
 this file, or, where that folder is read-only, in the user's cache folder;
 ``NUMBA_CACHE_DIR`` overrides both.

@@ -8,14 +8,27 @@ from the same seed and weights equal to 1e-12. ``"auto"`` (the default)
 takes ``"numba"`` when every part is listed in :data:`COMPILED_TWINS` and
 numba is installed, ``"numpy"`` otherwise.
 
+The kernel runs LIF or Izhikevich neurons (:class:`~spikey.snn.neuron.Izhikevich`,
+:class:`~spikey.snn.neuron.CorticalIzhikevich`, each neuron with its own
+``a, b, c, d``) with STDP, MSTDP, MSTDPET or DopamineSTDP. DopamineSTDP keeps
+a network's weights and eligibility by synapse during the tick, so that its
+update every ``update_interval`` steps reads only the synapses; its running
+scale is folded in at the steps the numpy rule folds it, which are known
+before the tick.
+
 The random stream is the network's Generator on both backends: the input
 part draws a tick's input spikes and, with ``prob_rand_fire > 0``, the
 random firing draws of every step are taken at once after them, as the numpy
-path draws them step by step. A rewarder scoring the output spikes of each
-step (:class:`~spikey.snn.rl_network.ActiveRLNetwork`) is asked once per tick
-for the reward of every number of output neurons that can fire, which the
-:class:`~spikey.snn.readout.Threshold` readout turns into its two actions.
-A tick with step monitors runs on numpy (they are Python callables).
+path draws them step by step; so is CorticalIzhikevich's thalamic current
+(nothing else draws between the steps of these networks). Rewards scheduled
+before the tick (:meth:`~spikey.snn.network.Network.scheduled_rewards`, as
+:class:`~spikey.experiments.DistalReward` gives them) reach the rule at their
+steps. A rewarder scoring the output spikes of each step
+(:class:`~spikey.snn.rl_network.ActiveRLNetwork`) is asked once per tick for
+the reward of every number of output neurons that can fire, which the
+:class:`~spikey.snn.readout.Threshold` readout turns into its two actions;
+such a network with scheduled rewards as well runs on numpy. A tick with
+step monitors runs on numpy (they are Python callables).
 
 numba is imported on the first compiled tick, never at ``import spikey``;
 the first tick of a process compiles the kernel (about 10 s, then loaded
