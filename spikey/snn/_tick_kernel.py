@@ -151,11 +151,13 @@ def _izhikevich_step(b, t, potential, recovery, cells, current, magnitude, incom
     """
     v_b, u_b = potential[b], recovery[b]
     a, sensitivity, reset, jump = cells[0, b], cells[1, b], cells[2, b], cells[3, b]
-    thalamic = current.shape[0] > 0
-    for j in range(v_b.shape[0]):
-        drive = magnitude * incoming[j]
-        if thalamic:
-            drive = drive + current[t, b, j]
+    n = v_b.shape[0]
+    for j in range(n):
+        incoming[j] *= magnitude
+    if current.shape[0] > 0:
+        _add_row(incoming, current[t, b])
+    for j in range(n):
+        drive = incoming[j]
         v, u = v_b[j], u_b[j]
         for _ in range(2):
             v = v + 0.5 * (0.04 * (v * v) + 5.0 * v + 140.0 - u + drive)

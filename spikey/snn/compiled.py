@@ -180,7 +180,7 @@ def run_compiled(network, arrivals: np.ndarray) -> bool:
     n_steps = len(arrivals) - 1
     rewards = network._rewards_planned(n_steps)  # asked once per tick, before the steps, as on numpy
     neurons, state = network.parts["neurons"], network.state
-    potential = np.array(state["neurons"].potential)
+    potential = _own_array(state["neurons"].potential)
     per_step, lif, izhikevich, code = _neuron_arrays(network, n_steps)
     rule, traces, rate, fparams = _rule(network, n_steps)
     iparams = np.array([getattr(neurons.params, "refractory_period", 0), rule, network.params.input_delay,
@@ -213,14 +213,14 @@ def _neuron_arrays(network, n_steps: int):
     if type(neurons) is LIF:
         p = neurons.params
         draws = network.rng.random((n_steps, batch, n)) if p.prob_rand_fire > 0 else no_draws
-        lif = (np.array(state.refractory_timer), np.array(state.pending), _per_network(1.0 - np.asarray(p.potential_decay), batch),
+        lif = (_own_array(state.refractory_timer), _own_array(state.pending), _per_network(1.0 - np.asarray(p.potential_decay), batch),
                _per_network(p.firing_threshold, batch))
         return draws, lif, (np.zeros((0, 0)), no_draws), 0
     current = neurons.thalamic_current((n_steps, batch, n), network.rng) if type(neurons) is CorticalIzhikevich \
         else None
-    cells = np.stack([np.broadcast_to(value, (batch, n)) for value in neurons.cell_parameters()]).astype(np.float64)
+    cells = _own_array(np.stack([np.broadcast_to(value, (batch, n)) for value in neurons.cell_parameters()]))
     lif = (np.zeros((0, 0), dtype=np.int64), np.zeros((batch, 0, 0), dtype=bool), np.ones(batch), np.ones(batch))
-    return no_draws if current is None else current, lif, (np.array(state.recovery), cells), 1
+    return no_draws if current is None else current, lif, (_own_array(state.recovery), cells), 1
 
 
 def _neuron_state(network, potential, lif, izhikevich):
@@ -262,6 +262,11 @@ def _overflow(network) -> FloatingPointError:
         "became infinite or NaN: some key's value is too large for float64 arithmetic (effective_keys() lists "
         "every value)."
     )
+
+
+def _own_array(array) -> np.ndarray:
+    """A C-ordered copy of a state array (one compiled signature whatever order a part's state has)."""
+    return np.array(array, order="C")
 
 
 def _per_network(value, batch: int) -> np.ndarray:
