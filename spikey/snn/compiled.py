@@ -30,6 +30,13 @@ the reward of every number of output neurons that can fire, which the
 such a network with scheduled rewards as well runs on numpy. A tick with
 step monitors runs on numpy (they are Python callables).
 
+The kernel sums each step's charge over the weight rows of the arriving
+spikes, in row order, as :func:`~spikey.snn.network.synaptic_input` does
+while at most a quarter of the batch's presynaptic neurons spike. Above
+that, numpy takes a matrix product, summed in BLAS's order: the charges can
+then differ in their last bits, which Izhikevich neurons, being chaotic, can
+grow beyond 1e-12 over many steps.
+
 numba is imported on the first compiled tick, never at ``import spikey``;
 the first tick of a process compiles the kernel (about 10 s, then loaded
 from numba's disk cache in well under a second). The kernel is serial:
