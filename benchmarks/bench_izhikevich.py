@@ -25,8 +25,8 @@ last line; ``--quick`` runs ticks of 200 ms instead of 1000 ms.
 
 Usage::
 
-    python benchmarks/bench_izhikevich.py            # ~1 min
-    python benchmarks/bench_izhikevich.py --quick    # ~15 s
+    python benchmarks/bench_izhikevich.py            # ~10 s
+    python benchmarks/bench_izhikevich.py --quick    # ~3 s
 """
 from __future__ import annotations
 
