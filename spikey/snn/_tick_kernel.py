@@ -486,7 +486,7 @@ def _decay_dopamine_eligibility(c, c_scale, b, decay, fold):
 @numba.njit(cache=True)
 def _dopamine_learn(b, weights, low, high, p_plus, p_minus, c, c_scale, dopamine, rate, reward, fold, fparams,
                     interval, pre_index, n_pre_spiked, post_index, n_post_spiked, lists):
-    """DopamineSTDP's steps 2 to 4 for network b (dopamine_stdp_step), its traces updated; False if a sum was not finite.
+    """DopamineSTDP's steps 2 to 4 for network b (dopamine_stdp_step), traces updated; False if a sum was not finite.
 
     ``c += ζ / scale`` (the columns of this step's postsynaptic spikes, then
     the rows of its presynaptic ones), ``d ← d e^(-1/τd) + k r`` (0 below the

@@ -190,11 +190,11 @@ def run_compiled(network, arrivals: np.ndarray) -> bool:
     potential = _own_array(state["neurons"].potential)
     per_step, lif, izhikevich, code = _neuron_arrays(network, n_steps)
     rule, traces, rate, fparams = _rule(network, n_steps)
-    iparams = np.array([getattr(neurons.params, "refractory_period", 0), rule, network.params.input_delay,
-                        network.params.spike_pairing == "emission", network.params.n_outputs, code,
-                        getattr(network.parts["synapses"].params, "update_interval", 1)], dtype=np.int64)
-    fparams[:3] = getattr(neurons.params, "resting_mv", 0.0), neurons.params.magnitude, \
-        getattr(neurons.params, "prob_rand_fire", 0.0)
+    refractory, rest, prob_rand_fire = _lif_keys(neurons)
+    interval = getattr(network.parts["synapses"].params, "update_interval", 1)  # DopamineSTDP's
+    iparams = np.array([refractory, rule, network.params.input_delay, network.params.spike_pairing == "emission",
+                        network.params.n_outputs, code, interval], dtype=np.int64)
+    fparams[:3] = rest, neurons.params.magnitude, prob_rand_fire
     finite = kernel.run_tick(arrivals, potential, per_step, lif, izhikevich, *state["weights"], *traces, rate,
                              reward_table, rewards, fparams, iparams)
     state["neurons"] = _neuron_state(network, potential, lif, izhikevich)
@@ -220,14 +220,22 @@ def _neuron_arrays(network, n_steps: int):
     if type(neurons) is LIF:
         p = neurons.params
         draws = network.rng.random((n_steps, batch, n)) if p.prob_rand_fire > 0 else no_draws
-        lif = (_own_array(state.refractory_timer), _own_array(state.pending), _per_network(1.0 - np.asarray(p.potential_decay), batch),
-               _per_network(p.firing_threshold, batch))
+        lif = (_own_array(state.refractory_timer), _own_array(state.pending),
+               _per_network(1.0 - np.asarray(p.potential_decay), batch), _per_network(p.firing_threshold, batch))
         return draws, lif, (np.zeros((0, 0)), no_draws), 0
     current = neurons.thalamic_current((n_steps, batch, n), network.rng) if type(neurons) is CorticalIzhikevich \
         else None
     cells = _own_array(np.stack([np.broadcast_to(value, (batch, n)) for value in neurons.cell_parameters()]))
     lif = (np.zeros((0, 0), dtype=np.int64), np.zeros((batch, 0, 0), dtype=bool), np.ones(batch), np.ones(batch))
     return no_draws if current is None else current, lif, (_own_array(state.recovery), cells), 1
+
+
+def _lif_keys(neurons) -> tuple:
+    """``(refractory_period, resting_mv, prob_rand_fire)`` of LIF neurons; values that do nothing for others."""
+    if type(neurons) is not LIF:
+        return 0, 0.0, 0.0
+    p = neurons.params
+    return p.refractory_period, p.resting_mv, p.prob_rand_fire
 
 
 def _neuron_state(network, potential, lif, izhikevich):

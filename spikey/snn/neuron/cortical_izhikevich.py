@@ -111,7 +111,7 @@ class CorticalIzhikevich(Izhikevich):
         return advance(state, incoming, *self.cell_parameters())
 
     def thalamic_current(self, shape: tuple, rng: np.random.Generator):
-        """The thalamic current (mV) of shape (..., B, n_neurons), drawn from ``rng``; None when ``thalamic_input`` is 0.
+        """The thalamic current (mV) of shape (..., B, n_neurons) drawn from ``rng``; None if ``thalamic_input`` is 0.
 
         ``width * (u - 0.5)``, u uniform on [0, 1): one step's current for
         shape (B, n_neurons), or T steps' at once for (T, B, n_neurons), which
