@@ -214,6 +214,33 @@ def test_distal_reward_gives_the_same_spikes_rewards_and_weights_on_both_backend
     assert not np.array_equal(numba_net.weights, DistalReward(keys=keys).weights)  # they learnt
 
 
+def test_dopamine_stdp_folds_its_scale_as_numpy_when_copies_are_reset_apart():
+    """Copies reset at different ticks hold different scales of c; numpy folds them all when the smallest falls."""
+    parts = {"inputs": RateMap, "neurons": CorticalIzhikevich, "weights": Random, "synapses": DopamineSTDP,
+             "readout": PARTS["readout"]}
+    keys = declared(Scheduled, {
+        **KEYS, "seed": 3, "batch_size": 3, "n_inputs": 10, "n_neurons": 6, "layer_sizes": None, "input_rate": 0.1,
+        "processing_time": 90, "magnitude": 30.0, "thalamic_input": 20.0, "max_weight": 4.0, "weight_scale": 1.0,
+        "learning_rate": 0.5, "a_plus": 0.1, "a_minus": -0.15, "tau_c": 1.0, "tau_d": 50.0, "tonic_dopamine": 0.01,
+        "update_interval": 3,
+    }, parts)
+    numpy_net, numba_net = pair(Scheduled, keys, parts)
+    rewards = np.zeros((90, 3))
+    rewards[::7, 1] = 1.0
+    for net in (numpy_net, numba_net):
+        net.planned = rewards
+        net.reset()
+    distinct = []
+    for tick in range(6):
+        for net in (numpy_net, numba_net):
+            net.reset(copies=np.array([tick == 2, False, tick == 4]))
+        assert_same_run(numpy_net, numba_net, ticks=1, first=tick)
+        distinct.append(len(set(numpy_net.state["synapses"].c_scale.tolist())))
+    assert max(distinct) > 1  # the copies' scales differed
+    assert numpy_net.state["synapses"].c_scale.min() >= 1e-100  # e^-540 unfolded: the scales were folded in
+    assert not np.array_equal(numba_net.weights, Scheduled(parts=parts, keys=keys).weights)
+
+
 def test_scheduled_rewards_beside_rewards_at_output_spikes_run_on_numpy():
     class Both(ActiveRLNetwork):
         scheduled_rewards = Scheduled.scheduled_rewards
