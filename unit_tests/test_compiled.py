@@ -1,4 +1,5 @@
 """The compiled tick against the numpy reference: same spikes, weights to 1e-12, same behaviour around them."""
+import math
 import subprocess
 import sys
 from unittest import mock
@@ -239,6 +240,27 @@ def test_dopamine_stdp_folds_its_scale_as_numpy_when_copies_are_reset_apart():
     assert max(distinct) > 1  # the copies' scales differed
     assert numpy_net.state["synapses"].c_scale.min() >= 1e-100  # e^-540 unfolded: the scales were folded in
     assert not np.array_equal(numba_net.weights, Scheduled(parts=parts, keys=keys).weights)
+
+
+def test_dopamine_below_the_smallest_normal_float_is_set_to_0_on_both_backends():
+    """With τd = 5 ms the decay alone would stick at a subnormal value; d reaches 0 after about 3.5 s."""
+    parts = {"inputs": RateMap, "neurons": Izhikevich, "weights": Random, "synapses": DopamineSTDP,
+             "readout": PARTS["readout"]}
+    keys = declared(Scheduled, {**KEYS, "seed": 5, "n_inputs": 4, "n_neurons": 3, "layer_sizes": None,
+                                "processing_time": 3600, "magnitude": 10.0, "input_rate": 0.05, "tau_d": 5.0,
+                                "learning_rate": 0.1, "max_weight": 4.0}, parts)
+    numpy_net, numba_net = pair(Scheduled, keys, parts)
+    rewards = np.zeros((3600, 1))
+    rewards[3] = 1.0
+    for net in (numpy_net, numba_net):
+        net.planned = rewards
+        net.reset()
+    assert_same_run(numpy_net, numba_net, ticks=1)
+    assert numpy_net.state["synapses"].d[0] == numba_net.state["synapses"].d[0] == 0.0
+    stuck = 0.5
+    for _ in range(3600):
+        stuck *= math.exp(-1 / 5.0)
+    assert stuck > 0.0  # the decay alone stays subnormal
 
 
 def test_scheduled_rewards_beside_rewards_at_output_spikes_run_on_numpy():
