@@ -1,22 +1,26 @@
 """The compiled tick against the numpy reference: same spikes, weights to 1e-12, same behaviour around them."""
+import math
 import subprocess
 import sys
+from unittest import mock
 
 import numpy as np
 import pytest
 from conftest import KEYS, PARTS, SmallActive, SmallRL
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from spikey.experiments import FlorianXOR
+from spikey.experiments import DistalReward, FlorianXOR
 from spikey.module import InvalidParameterError
 from spikey.snn import ActiveRLNetwork, Network, RLNetwork, compiled
+from spikey.snn import network as network_module
 from spikey.snn.input import RateMap, StaticMap
 from spikey.snn.modifier import LinearDecay
-from spikey.snn.neuron import LIF
+from spikey.snn.neuron import LIF, CorticalIzhikevich, Izhikevich
 from spikey.snn.readout import TopAction
-from spikey.snn.synapse import LTP, MSTDP, MSTDPET, STDP
+from spikey.snn.synapse import LTP, MSTDP, MSTDPET, STDP, DopamineSTDP
 from spikey.snn.synapse.mstdpet import eligibility
+from spikey.snn.weight import OutDegree, Random
 
 PATTERNS = np.array([[0, 0], [0, 1], [1, 0], [1, 1]])
 NETWORKS = {"plain": Network, "rewarded after the tick": RLNetwork, "rewarded at output spikes": ActiveRLNetwork}
@@ -114,6 +118,161 @@ def test_both_backends_give_the_same_spikes_and_weights(configuration, ticks):
     assert_same_run(numpy_net, numba_net, ticks)
 
 
+class Scheduled(Network):
+    """A network given the rewards of its attribute ``planned`` (T, B) at the steps of every tick."""
+
+    def scheduled_rewards(self, n_steps):
+        return self.planned[:n_steps]
+
+
+class ScheduledRL(RLNetwork):
+    """Scheduled rewards during the tick, and the rewarder's after it."""
+
+    scheduled_rewards = Scheduled.scheduled_rewards
+
+
+IZHIKEVICH_NETWORKS = {"scheduled": Scheduled, "scheduled and rewarded after the tick": ScheduledRL,
+                       "rewarded at output spikes": ActiveRLNetwork}
+
+
+@st.composite
+def izhikevich_configurations(draw):
+    """Izhikevich or cortical neurons with DopamineSTDP (or another rule): sizes, batch, dopamine keys, rewards."""
+    batch = draw(st.integers(1, 3))
+    n_neurons = draw(st.integers(4, 9))
+    n_steps = draw(st.integers(1, 40))
+
+    def per_network(values):
+        return draw(st.one_of(st.sampled_from(values), st.lists(st.sampled_from(values), min_size=batch,
+                                                                max_size=batch).map(np.array)))
+
+    keys = {
+        **KEYS, "seed": draw(st.integers(0, 2**16)), "batch_size": batch, "n_inputs": draw(st.integers(6, 12)),
+        "n_neurons": n_neurons, "n_outputs": draw(st.integers(1, 2)), "processing_time": n_steps, "layer_sizes": None,
+        "input_delay": draw(st.sampled_from([0, 1])), "spike_pairing": draw(st.sampled_from(["arrival", "emission"])),
+        "input_rate": 0.1, "magnitude": draw(st.sampled_from([20.0, 40.0])), "neuron_pct_inhibitory": 0.25,
+        "thalamic_input": per_network([0.0, 20.0, 40.0]), "a": per_network([0.02, 0.1]),
+        "d": per_network([8.0, 2.0]), "max_weight": 4.0, "weight_scale": 1.0, "n_synapses": 2,
+        "initial_weight": 1.0, "learning_rate": per_network([0.0, 0.1, 0.5]), "a_plus": 0.1, "a_minus": -0.15,
+        "tau_c": draw(st.sampled_from([1000.0, 20.0, 0.5, 1e-3])), "tau_d": draw(st.sampled_from([200.0, 3.0])),
+        "tonic_dopamine": per_network([0.0, 0.002, 0.05]), "update_interval": draw(st.sampled_from([1, 3, 10])),
+        "tau_z": draw(st.sampled_from([25.0, 0.5])),
+    }
+    parts = {**PARTS, "inputs": RateMap, "neurons": draw(st.sampled_from([Izhikevich, CorticalIzhikevich])),
+             "weights": draw(st.sampled_from([Random, OutDegree])),
+             "synapses": draw(st.sampled_from([DopamineSTDP, DopamineSTDP, STDP, MSTDP, MSTDPET]))}
+    if parts["neurons"] is Izhikevich and parts["weights"] is OutDegree:
+        keys["neuron_pct_inhibitory"] = 0.0  # drawn polarities: OutDegree's inhibitory neurons could lack targets
+    kind = draw(st.sampled_from(sorted(IZHIKEVICH_NETWORKS)))
+    if kind == "scheduled":
+        del parts["rewarder"]
+    template = type("Drawn", (IZHIKEVICH_NETWORKS[kind],), {"parts": parts})
+    rewards = draw(st.lists(st.sampled_from([0.0, 0.0, 0.0, 1.0, -0.5]), min_size=n_steps * batch,
+                            max_size=n_steps * batch))
+    return template, declared(template, keys), np.reshape(rewards, (n_steps, batch))
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@given(izhikevich_configurations(), st.integers(1, 4))
+def test_izhikevich_networks_give_the_same_spikes_and_weights_on_both_backends(configuration, ticks):
+    """Networks whose presynaptic spikes stay sparse: the numpy path then sums weight rows, as the kernel does.
+
+    Where more than a quarter spike at a step, numpy's matrix product sums
+    in BLAS's order, and the chaotic Izhikevich dynamics can grow its last
+    bits beyond 1e-12.
+    """
+    template, keys, rewards = configuration
+    numpy_net, numba_net = pair(template, keys)
+    for net in (numpy_net, numba_net):
+        net.planned = rewards
+        net.reset()
+    with mock.patch.object(network_module, "synaptic_input", side_effect=network_module.synaptic_input) as summed:
+        expected = play(numpy_net, ticks)
+    assume(all(4 * np.count_nonzero(call.args[0]) <= call.args[0].size for call in summed.call_args_list))
+    assert numba_net.backend == "numba"
+    for got, wanted in zip(play(numba_net, ticks), expected):
+        np.testing.assert_array_equal(got, wanted)
+    assert_same_state(numpy_net, numba_net)
+
+
+def test_distal_reward_gives_the_same_spikes_rewards_and_weights_on_both_backends():
+    """Two networks, a few dozen ticks of 50 ms, rewards 60-90 ms after each coincidence: some are delivered."""
+    keys = {"n_neurons": 60, "n_synapses": 6, "processing_time": 50, "reward_delay_min": 60, "reward_delay_max": 90,
+            "seed": 2, "thalamic_input": 20.0, "batch_size": 2}
+    numpy_net, numba_net = pair(DistalReward, keys)
+    assert DistalReward(keys=keys).backend == "numba"  # "auto" takes it
+    for net in (numpy_net, numba_net):
+        net.reset()
+    given = []
+    for _ in range(30):
+        for net in (numpy_net, numba_net):
+            net.tick(np.zeros((2, 1)))
+        np.testing.assert_array_equal(numba_net.spike_log, numpy_net.spike_log)
+        np.testing.assert_array_equal(numba_net.reward_log, numpy_net.reward_log)
+        given.append(numpy_net.reward_log.sum())
+    assert sum(given) > 0
+    assert_same_state(numpy_net, numba_net)
+    assert not np.array_equal(numba_net.weights, DistalReward(keys=keys).weights)  # they learnt
+
+
+def test_dopamine_stdp_folds_its_scale_as_numpy_when_copies_are_reset_apart():
+    """Copies reset at different ticks hold different scales of c; numpy folds them all when the smallest falls."""
+    parts = {"inputs": RateMap, "neurons": CorticalIzhikevich, "weights": Random, "synapses": DopamineSTDP,
+             "readout": PARTS["readout"]}
+    keys = declared(Scheduled, {
+        **KEYS, "seed": 3, "batch_size": 3, "n_inputs": 10, "n_neurons": 6, "layer_sizes": None, "input_rate": 0.1,
+        "processing_time": 90, "magnitude": 30.0, "thalamic_input": 20.0, "max_weight": 4.0, "weight_scale": 1.0,
+        "learning_rate": 0.5, "a_plus": 0.1, "a_minus": -0.15, "tau_c": 1.0, "tau_d": 50.0, "tonic_dopamine": 0.01,
+        "update_interval": 3,
+    }, parts)
+    numpy_net, numba_net = pair(Scheduled, keys, parts)
+    rewards = np.zeros((90, 3))
+    rewards[::7, 1] = 1.0
+    for net in (numpy_net, numba_net):
+        net.planned = rewards
+        net.reset()
+    distinct = []
+    for tick in range(6):
+        for net in (numpy_net, numba_net):
+            net.reset(copies=np.array([tick == 2, False, tick == 4]))
+        assert_same_run(numpy_net, numba_net, ticks=1, first=tick)
+        distinct.append(len(set(numpy_net.state["synapses"].c_scale.tolist())))
+    assert max(distinct) > 1  # the copies' scales differed
+    assert numpy_net.state["synapses"].c_scale.min() >= 1e-100  # e^-540 unfolded: the scales were folded in
+    assert not np.array_equal(numba_net.weights, Scheduled(parts=parts, keys=keys).weights)
+
+
+def test_dopamine_below_the_smallest_normal_float_is_set_to_0_on_both_backends():
+    """With τd = 5 ms the decay alone would stick at a subnormal value; d reaches 0 after about 3.5 s."""
+    parts = {"inputs": RateMap, "neurons": Izhikevich, "weights": Random, "synapses": DopamineSTDP,
+             "readout": PARTS["readout"]}
+    keys = declared(Scheduled, {**KEYS, "seed": 5, "n_inputs": 4, "n_neurons": 3, "layer_sizes": None,
+                                "processing_time": 3600, "magnitude": 10.0, "input_rate": 0.05, "tau_d": 5.0,
+                                "learning_rate": 0.1, "max_weight": 4.0}, parts)
+    numpy_net, numba_net = pair(Scheduled, keys, parts)
+    rewards = np.zeros((3600, 1))
+    rewards[3] = 1.0
+    for net in (numpy_net, numba_net):
+        net.planned = rewards
+        net.reset()
+    assert_same_run(numpy_net, numba_net, ticks=1)
+    assert numpy_net.state["synapses"].d[0] == numba_net.state["synapses"].d[0] == 0.0
+    stuck = 0.5
+    for _ in range(3600):
+        stuck *= math.exp(-1 / 5.0)
+    assert stuck > 0.0  # the decay alone stays subnormal
+
+
+def test_scheduled_rewards_beside_rewards_at_output_spikes_run_on_numpy():
+    class Both(ActiveRLNetwork):
+        scheduled_rewards = Scheduled.scheduled_rewards
+
+    keys = declared(SmallActive, {**KEYS, "seed": 0})
+    assert Both(parts=PARTS, keys=keys).backend == "numpy"
+    with pytest.raises(InvalidParameterError, match="Both has scheduled rewards besides the rewards at output spikes"):
+        Both(parts=PARTS, keys={**keys, "backend": "numba"})
+
+
 @pytest.mark.parametrize("template", [FlorianXOR, SmallActive, SmallRL])
 def test_templates_learn_alike_over_many_ticks(template):
     """Long enough for the eligibility's scale to be folded in several times (below 1e-100, every 460 steps)."""
@@ -131,6 +290,10 @@ def test_the_kernel_compiles_once_for_every_network():
     numpy_net, numba_net = pair(SmallActive, {"seed": 0})
     numba_net.reset()
     play(numba_net, 1)
+    distal = DistalReward(keys={"n_neurons": 20, "n_synapses": 3, "processing_time": 20, "reward_delay_min": 20,
+                                "reward_delay_max": 30, "seed": 0, "backend": "numba"})
+    distal.reset()
+    distal.tick(np.zeros(1))
     assert len(_tick_kernel.run_tick.signatures) == 1
 
 
@@ -143,16 +306,10 @@ class RewardedEveryStep(Network):
         return np.ones(self.params.batch_size)
 
 
-class RewardedOnSchedule(Network):
-    def scheduled_rewards(self, n_steps):
-        return np.ones((n_steps, self.params.batch_size))
-
-
 @pytest.mark.parametrize("cls, parts, named", [
     (SmallRL, {"neurons": OwnLIF}, "neurons=OwnLIF"),
     (SmallRL, {"synapses": LTP}, "synapses=LTP"),
     (RewardedEveryStep, {**PARTS, "rewarder": None}, "RewardedEveryStep overrides continuous_reward"),
-    (RewardedOnSchedule, {**PARTS, "rewarder": None}, "RewardedOnSchedule overrides scheduled_rewards"),
     (SmallActive, {"readout": TopAction}, "readout=TopAction applied at every step"),
 ])
 def test_parts_without_twins_run_on_numpy_and_refuse_numba(cls, parts, named):
@@ -262,8 +419,8 @@ def test_check_part_runs_parts_with_twins_on_both_backends_and_the_check_bites(m
     check_backends_agree(MSTDPET, {"learning_rate": 0.2})
     rule = compiled._rule
 
-    def twice_the_learning_rate(network):
-        code, traces, rate, fparams = rule(network)
+    def twice_the_learning_rate(network, n_steps):
+        code, traces, rate, fparams = rule(network, n_steps)
         return code, traces, 2 * rate, fparams
 
     monkeypatch.setattr(compiled, "_rule", twice_the_learning_rate)

@@ -126,7 +126,7 @@ def test_a_reward_is_due_a_drawn_delay_after_n2_fires_within_the_window_after_n1
 
 
 def test_a_coincidence_across_ticks_counts_and_the_reward_arrives_at_its_step():
-    net = small()
+    net = small(backend="numpy")  # the rule's numpy step is watched
     net.tick(np.zeros(1))
     coincidences(net, [[47]], [[]])  # n1 fires 3 ms before the tick ends
     assert net.state["since_n1"][0] == 3

@@ -3,11 +3,14 @@
 This module imports numba; :mod:`spikey.snn.compiled` imports it on the first
 compiled tick, never at ``import spikey``. It mirrors, step for step, the
 numpy path of :meth:`spikey.snn.network.Network._run`: synaptic input from
-the presynaptic spikes arriving at the step, LIF integration and firing
-(:mod:`spikey.snn.neuron.lif`), then the learning rule (STDP, MSTDP or
-MSTDPET, :mod:`spikey.snn.synapse`), with the reward of the step read from a
-table by the number of output neurons that fired. Networks of a batch are
-independent, so each runs all its steps before the next starts. Kernels are
+the presynaptic spikes arriving at the step, LIF or Izhikevich integration
+and firing (:mod:`spikey.snn.neuron.lif`, :mod:`spikey.snn.neuron.izhikevich`),
+then the learning rule (STDP, MSTDP, MSTDPET or DopamineSTDP,
+:mod:`spikey.snn.synapse`), with the reward of the step read from a table by
+the number of output neurons that fired, plus the reward scheduled at it.
+DopamineSTDP works on a network's weights and eligibility gathered by
+synapse (:func:`_synapse_lists`), scattered back after its steps. Networks of
+a batch are independent, so each runs all its steps before the next starts. Kernels are
 serial and cached to disk (``cache=True``): numba writes the cache next to
 this file, or, where that folder is read-only, in the user's cache folder;
 ``NUMBA_CACHE_DIR`` overrides both.
@@ -26,15 +29,22 @@ from __future__ import annotations
 import numba
 import numpy as np
 
+from spikey.snn.neuron.izhikevich import V_GUARD, V_PEAK
 from spikey.snn.synapse.traces import RENORMALIZE_BELOW
 
-NO_RULE, STDP_RULE, MSTDP_RULE, MSTDPET_RULE = 0, 1, 2, 3
+NO_RULE, STDP_RULE, MSTDP_RULE, MSTDPET_RULE, DOPAMINE_RULE = 0, 1, 2, 3, 4
 """Learning rule codes of :func:`run_tick` (``NO_RULE`` in eval mode)."""
+
+LIF_NEURONS, IZHIKEVICH_NEURONS = 0, 1
+"""Neuron model codes of :func:`run_tick`."""
+
+NEGLIGIBLE_DOPAMINE = np.finfo(np.float64).tiny  # DopamineSTDP's d is set to 0 below it
 
 KEPT_STEPS = 128  # steps of column terms kept before _add_kept_columns adds them to z
 FLOAT_PARAMS = ("resting_mv", "magnitude", "prob_rand_fire", "decay_plus", "decay_minus", "a_plus", "a_minus",
-                "decay_z", "tau_z")
-INT_PARAMS = ("refractory_period", "rule", "input_delay", "emission_pairing", "n_outputs")
+                "decay_z", "tau_z", "decay_d")  # decay_z: of MSTDPET's z or DopamineSTDP's c
+INT_PARAMS = ("refractory_period", "rule", "input_delay", "emission_pairing", "n_outputs", "neurons",
+              "update_interval")
 
 
 @numba.njit(cache=True, inline="always")
@@ -88,15 +98,13 @@ def _scan_rows(mask, b, rows, bound, offset):
 
 
 @numba.njit(cache=True, inline="always")
-def _lif_step(b, t, arrival, values, potential, timer, pending, random_draws, keep, threshold, fparams, iparams,
-              incoming, emitted):
-    """One LIF step of network b (as :func:`spikey.snn.neuron.lif.lif_step`); writes its spikes into ``emitted``."""
+def _lif_step(b, t, potential, timer, pending, random_draws, keep, threshold, fparams, iparams, incoming, emitted):
+    """One LIF step of network b (as :func:`spikey.snn.neuron.lif.lif_step`) given the summed ``incoming`` weights.
+
+    Writes its spikes into ``emitted``.
+    """
     n_post = potential.shape[1]
     rest, magnitude, prob_rand_fire = fparams[0], fparams[1], fparams[2]
-    incoming[:] = 0.0
-    for i in range(arrival.shape[0]):
-        if arrival[i]:
-            _add_row(incoming, values[b, i])
     delay = pending.shape[1]
     fired = emitted
     if delay > 0:  # the spikes leaving now are the oldest pending ones; this step's join the queue's end
@@ -116,6 +124,62 @@ def _lif_step(b, t, arrival, values, potential, timer, pending, random_draws, ke
         timer_b[j] = refractory if spike else timer_b[j] - 1
         u[j] = rest if spike else v
         fired[j] = spike
+
+
+@numba.njit(cache=True, inline="always")
+def _synaptic_input(arrival, values, b, incoming):
+    """``incoming`` = the sum of network b's weight rows of the arriving spikes, added in row order.
+
+    The order of :func:`spikey.snn.network.synaptic_input` when at most a
+    quarter of the presynaptic neurons spike (its summed rows).
+    """
+    incoming[:] = 0.0
+    for i in range(arrival.shape[0]):
+        if arrival[i]:
+            _add_row(incoming, values[b, i])
+
+
+@numba.njit(cache=True, inline="always")
+def _izhikevich_step(b, t, potential, recovery, cells, current, magnitude, incoming, emitted):
+    """One Izhikevich step of network b (as :func:`spikey.snn.neuron.izhikevich.advance`); spikes into ``emitted``.
+
+    ``incoming`` holds the summed weights of the arriving spikes.
+    ``cells`` (4, B, n) holds each neuron's ``a, b, c, d``; ``current``
+    (T, B, n) the thalamic current of each step, added to the synaptic
+    charge (empty: none). The expression is the numpy one term for term,
+    ``v ** 2`` as ``v * v`` (numpy's square).
+    """
+    v_b, u_b = potential[b], recovery[b]
+    a, sensitivity, reset, jump = cells[0, b], cells[1, b], cells[2, b], cells[3, b]
+    n = v_b.shape[0]
+    for j in range(n):
+        incoming[j] *= magnitude
+    if current.shape[0] > 0:
+        _add_row(incoming, current[t, b])
+    for j in range(n):
+        drive = incoming[j]
+        v, u = v_b[j], u_b[j]
+        for _ in range(2):
+            v = v + 0.5 * (0.04 * (v * v) + 5.0 * v + 140.0 - u + drive)
+            v = _clip(v, -V_GUARD, V_GUARD)
+        u = u + a[j] * (sensitivity[j] * v - u)
+        spike = v >= V_PEAK
+        v_b[j] = reset[j] if spike else v
+        u_b[j] = u + jump[j] if spike else u
+        emitted[j] = spike
+
+
+@numba.njit(cache=True, inline="always")
+def _compact_input(arrival, weights, row_start, row_cols, incoming):
+    """:func:`_synaptic_input` from the weights of the synapses stored row by row (:func:`_synapse_lists`).
+
+    The same sums: an absent synapse adds 0.
+    """
+    incoming[:] = 0.0
+    for i in range(arrival.shape[0]):
+        if arrival[i]:
+            for e in range(row_start[i], row_start[i + 1]):
+                incoming[row_cols[e]] += weights[e]
 
 
 @numba.njit(cache=True)
@@ -343,10 +407,130 @@ def reward_eligibility(values, low, high, z, z_scale, rate, reward):
     return not_finite == 0
 
 
+@numba.njit(cache=True)
+def _most_synapses(mask):
+    """The largest number of synapses of one network of the batch."""
+    most = 0
+    for b in range(mask.shape[0]):
+        most = max(most, np.count_nonzero(mask[b]))
+    return most
+
+
+@numba.njit(cache=True)
+def _synapse_lists(mask, b, row_start, row_cols, col_start, col_rows, col_pos):
+    """Index network b's synapses row by row, and column by column.
+
+    Synapse e (row by row, each row in column order) is ``(i, row_cols[e])``
+    for ``row_start[i] <= e < row_start[i + 1]``; column j's are
+    ``(col_rows[f], j)``, synapse ``col_pos[f]``, for
+    ``col_start[j] <= f < col_start[j + 1]``.
+    """
+    n_pre, n_post = mask.shape[1], mask.shape[2]
+    col_start[:] = 0
+    count = 0
+    for i in range(n_pre):
+        row_start[i] = count
+        for j in range(n_post):
+            if mask[b, i, j]:
+                row_cols[count] = j
+                col_start[j + 1] += 1
+                count += 1
+    row_start[n_pre] = count
+    for j in range(n_post):
+        col_start[j + 1] += col_start[j]
+    filled = col_start[:n_post].copy()
+    for i in range(n_pre):
+        for e in range(row_start[i], row_start[i + 1]):
+            j = row_cols[e]
+            col_rows[filled[j]] = i
+            col_pos[filled[j]] = e
+            filled[j] += 1
+
+
+@numba.njit(cache=True)
+def _gather(dense, b, row_start, row_cols, compact):
+    """``compact[e]`` = network b's entry of synapse e in ``dense`` (B, n_pre, n_post)."""
+    for i in range(row_start.shape[0] - 1):
+        for e in range(row_start[i], row_start[i + 1]):
+            compact[e] = dense[b, i, row_cols[e]]
+
+
+@numba.njit(cache=True)
+def _scatter(compact, b, row_start, row_cols, dense):
+    """Network b's entries of the synapses in ``dense`` = ``compact`` (the others are left as they are)."""
+    for i in range(row_start.shape[0] - 1):
+        for e in range(row_start[i], row_start[i + 1]):
+            dense[b, i, row_cols[e]] = compact[e]
+
+
 @numba.njit(cache=True, inline="always")
-def _learn(b, t, arrivals, values, mask, low, high, p_plus, p_minus, last_pre, last_post, z, z_scale, rate,
-           reward_table, fparams, iparams, pre, pre_index, post_index, extents, kept, events, n_kept):
-    """One step of the learning rule of network b, after its neurons fired at step t; False if a sum was not finite."""
+def _decay_dopamine_eligibility(c, c_scale, b, decay, fold):
+    """Decay network b's ``c = c_scale * c_stored`` one step, folding the scale in where ``fold`` (traces.rescale).
+
+    The numpy rule folds every network at the step the smallest scale
+    would fall below 1e-100; ``fold`` says whether this step is one.
+    ``c`` holds network b's synapses (absent ones hold 0 and stay 0).
+    Returns the new scale.
+    """
+    scale = c_scale[b]
+    if fold:
+        c *= scale
+        if decay < RENORMALIZE_BELOW:
+            c *= decay
+            decay = 1.0
+        scale = 1.0
+    c_scale[b] = scale * decay
+    return c_scale[b]
+
+
+@numba.njit(cache=True)
+def _dopamine_learn(b, weights, low, high, p_plus, p_minus, c, c_scale, dopamine, rate, reward, fold, fparams,
+                    interval, pre_index, n_pre_spiked, post_index, n_post_spiked, lists):
+    """DopamineSTDP's steps 2 to 4 for network b (dopamine_stdp_step), traces updated; False if a sum was not finite.
+
+    ``c += ζ / scale`` (the columns of this step's postsynaptic spikes, then
+    the rows of its presynaptic ones), ``d ← d e^(-1/τd) + k r`` (0 below the
+    smallest normal float64), then, at the end of an update interval,
+    ``w ← clip(w + k η (d + d_tonic) c, low, high)``. ``weights`` and ``c``
+    hold network b's synapses as :func:`_synapse_lists` orders them.
+    """
+    level, steps, gain, tonic = dopamine[0], dopamine[1], dopamine[2], dopamine[3]
+    row_start, row_cols, col_start, col_rows, col_pos = lists
+    scale = _decay_dopamine_eligibility(c, c_scale, b, fparams[7], fold)
+    coef = 1.0 / scale
+    for k in range(n_post_spiked):
+        j = post_index[k]
+        for f in range(col_start[j], col_start[j + 1]):
+            c[col_pos[f]] += p_plus[b, col_rows[f]] * coef
+    for k in range(n_pre_spiked):
+        i = pre_index[k]
+        for e in range(row_start[i], row_start[i + 1]):
+            c[e] += p_minus[b, row_cols[e]] * coef
+    d = level[b] * fparams[9] + gain[b] * reward
+    if abs(d) < NEGLIGIBLE_DOPAMINE:
+        d = 0.0
+    level[b] = d
+    steps[b] += 1
+    factor = interval * rate[b] if steps[b] % interval == 0 else 0.0
+    factor = factor * (d + tonic[b]) * scale
+    if factor == 0:
+        return True
+    not_finite = 0
+    for i in range(row_start.shape[0] - 1):
+        start, stop = row_start[i], row_start[i + 1]
+        not_finite |= _add_clipped(weights[start:stop], c[start:stop], factor, low[b, i], high[b, i])
+    return not_finite == 0
+
+
+@numba.njit(cache=True, inline="always")
+def _learn(b, t, arrivals, values, mask, low, high, p_plus, p_minus, last_pre, last_post, z, z_scale, dopamine, rate,
+           reward_table, rewards, fparams, iparams, pre, pre_index, post_index, extents, kept, events, n_kept, lists,
+           compact):
+    """One step of the learning rule of network b, after its neurons fired at step t; False if a sum was not finite.
+
+    The step's reward is the scheduled one plus that of the output spikes (one of them is 0).
+    DopamineSTDP changes ``compact``, network b's weights and c by synapse, not ``values`` and ``z``.
+    """
     n_pre, n_post = arrivals.shape[2], p_minus.shape[1]
     n_inputs, rule = n_pre - n_post, iparams[1]
     finite = True
@@ -355,7 +539,11 @@ def _learn(b, t, arrivals, values, mask, low, high, p_plus, p_minus, last_pre, l
     n_pre_spiked = _presynaptic(arrivals, b, t, n_inputs, iparams, fparams, p_plus, pre, pre_index)
     post = arrivals[t + 1, b, n_inputs:]
     n_post_spiked, fired = _postsynaptic(post, b, iparams[4], fparams, p_minus, post_index)
-    reward = reward_table[b, fired]
+    reward = reward_table[b, fired] + rewards[t, b]
+    if rule == DOPAMINE_RULE:
+        return _dopamine_learn(b, compact[0], low, high, p_plus, p_minus, compact[1], z_scale, dopamine, rate,
+                               reward, dopamine[4][t], fparams, iparams[6], pre_index, n_pre_spiked, post_index,
+                               n_post_spiked, lists)
     if rule == MSTDPET_RULE:
         finite &= _add_zeta_eligibility(z, kept, events, n_kept, b, 1.0 / (fparams[8] * z_scale[b]), mask, p_plus,
                                         p_minus, pre_index, n_pre_spiked, post_index, n_post_spiked, extents)
@@ -374,8 +562,8 @@ def _learn(b, t, arrivals, values, mask, low, high, p_plus, p_minus, last_pre, l
 
 
 @numba.njit(cache=True)
-def run_tick(arrivals, potential, timer, pending, random_draws, values, mask, low, high, p_plus, p_minus, last_pre,
-             last_post, z, z_scale, keep, threshold, rate, reward_table, fparams, iparams):
+def run_tick(arrivals, potential, per_step, lif, izhikevich, values, mask, low, high, p_plus, p_minus, last_pre,
+             last_post, z, z_scale, dopamine, rate, reward_table, rewards, fparams, iparams):
     """Run the ``len(arrivals) - 1`` steps of a tick for every network of the batch, in place.
 
     Returns False if a learning update gave an infinite or NaN sum (a key's
@@ -387,22 +575,33 @@ def run_tick(arrivals, potential, timer, pending, random_draws, values, mask, lo
         The presynaptic spikes arriving at each step, input columns filled in;
         the body columns of rows 1 to T are written (spikes emitted at step t
         arrive at t + 1).
-    potential, timer : ndarray of shape (B, n_post), float64 and int64
-        LIF state (:class:`spikey.snn.neuron.lif.NeuronState`).
-    pending : ndarray of shape (B, spike_delay, n_post), bool
-    random_draws : ndarray of shape (T, B, n_post), float64
-        Uniform draws for random firing, read only when ``prob_rand_fire > 0``.
+    potential : ndarray of shape (B, n_post), float64
+        The membrane potential of LIF or Izhikevich neurons.
+    per_step : ndarray of shape (T, B, n_post), float64
+        LIF: uniform draws for random firing, read only when ``prob_rand_fire > 0``;
+        Izhikevich: the thalamic current of each step, none if empty.
+    lif : tuple
+        ``(timer, pending, keep, threshold)``: the LIF state (int64 (B, n_post), bool (B, spike_delay, n_post),
+        :class:`spikey.snn.neuron.lif.NeuronState`), ``1 - potential_decay`` and ``firing_threshold`` (mV)
+        of each network, (B,).
+    izhikevich : tuple
+        ``(recovery, cells)``: the recovery variable u (B, n_post) and each neuron's ``a, b, c, d`` (4, B, n_post).
     values, mask, low, high : the weight state (:class:`spikey.snn.weight.template.WeightState`)
     p_plus, p_minus : ndarray of shape (B, n_pre) and (B, n_post), float64
         The rule's traces.
     last_pre, last_post : ndarray of shape (B, n_pre) and (B, n_post), bool
         MSTDP's spikes of the last step (any shape for other rules).
     z, z_scale : ndarray of shape (B, n_pre, n_post) and (B,), float64
-        MSTDPET's stored eligibility and its scale (any shape for other rules).
-    keep, threshold, rate : ndarray of shape (B,), float64
-        ``1 - potential_decay``, ``firing_threshold`` (mV) and ``learning_rate`` of each network.
+        MSTDPET's stored eligibility z or DopamineSTDP's c, and its scale (any shape for other rules).
+    dopamine : tuple
+        DopamineSTDP's ``(d, steps, dopamine_per_reward, tonic_dopamine, fold)``: dopamine and steps run
+        (B,), float64 and int64, the two keys (B,), and whether each step folds the scale of c in (T,), bool.
+    rate : ndarray of shape (B,), float64
+        ``learning_rate`` of each network.
     reward_table : ndarray of shape (B, n_outputs + 1), float64
         The reward of a step at which k output neurons fired is ``reward_table[b, k]``.
+    rewards : ndarray of shape (T, B), float64
+        Rewards scheduled at each step (:meth:`spikey.snn.network.Network.scheduled_rewards`), added to it.
     fparams : ndarray of float64
         The values named by :data:`FLOAT_PARAMS`.
     iparams : ndarray of int64
@@ -410,7 +609,9 @@ def run_tick(arrivals, potential, timer, pending, random_draws, values, mask, lo
     """
     n_steps, batch, n_pre = arrivals.shape[0] - 1, arrivals.shape[1], arrivals.shape[2]
     n_post = potential.shape[1]
-    n_inputs, rule = n_pre - n_post, iparams[1]
+    n_inputs, rule, izhikevich_neurons = n_pre - n_post, iparams[1], iparams[5] == IZHIKEVICH_NEURONS
+    timer, pending, keep, threshold = lif
+    recovery, cells = izhikevich
     incoming, pre = np.empty(n_post), np.empty(n_pre, dtype=np.bool_)
     pre_index, post_index = np.empty(n_pre, dtype=np.int64), np.empty(n_post, dtype=np.int64)
     extents = np.empty((4, max(n_pre, n_post)), dtype=np.int64)
@@ -418,17 +619,38 @@ def run_tick(arrivals, potential, timer, pending, random_draws, values, mask, lo
     kept = np.empty((KEPT_STEPS, n_pre) if eligibility else (0, 0))
     events = np.empty((2, KEPT_STEPS * n_post if eligibility else 0), dtype=np.int64)
     n_kept = np.zeros(2, dtype=np.int64)  # rows of kept, events
+    by_synapse = rule == DOPAMINE_RULE  # weights and c kept by synapse during the tick
+    n_synapses = _most_synapses(mask) if by_synapse else 0
+    lists = (np.empty(n_pre + 1, dtype=np.int64), np.empty(n_synapses, dtype=np.int64),
+             np.empty(n_post + 1, dtype=np.int64), np.empty(n_synapses, dtype=np.int64),
+             np.empty(n_synapses, dtype=np.int64))
+    compact = (np.empty(n_synapses), np.empty(n_synapses))  # weights, stored c
     finite = True
     for b in range(batch):
-        if rule != NO_RULE:
+        if rule != NO_RULE and not by_synapse:
             _extents(mask, b, extents[0, :n_post], extents[1, :n_post], extents[2, :n_pre], extents[3, :n_pre])
+        if by_synapse:
+            _synapse_lists(mask, b, *lists)
+            _gather(values, b, lists[0], lists[1], compact[0])
+            _gather(z, b, lists[0], lists[1], compact[1])
         for t in range(n_steps):
-            _lif_step(b, t, arrivals[t, b], values, potential, timer, pending, random_draws, keep, threshold,
-                      fparams, iparams, incoming, arrivals[t + 1, b, n_inputs:])
+            if by_synapse:
+                _compact_input(arrivals[t, b], compact[0], lists[0], lists[1], incoming)
+            else:
+                _synaptic_input(arrivals[t, b], values, b, incoming)
+            if izhikevich_neurons:
+                _izhikevich_step(b, t, potential, recovery, cells, per_step, fparams[1], incoming,
+                                 arrivals[t + 1, b, n_inputs:])
+            else:
+                _lif_step(b, t, potential, timer, pending, per_step, keep, threshold, fparams, iparams, incoming,
+                          arrivals[t + 1, b, n_inputs:])
             if rule != NO_RULE:
                 finite &= _learn(b, t, arrivals, values, mask, low, high, p_plus, p_minus, last_pre, last_post, z,
-                                 z_scale, rate, reward_table, fparams, iparams, pre, pre_index, post_index, extents,
-                                 kept, events, n_kept)
+                                 z_scale, dopamine, rate, reward_table, rewards, fparams, iparams, pre, pre_index,
+                                 post_index, extents, kept, events, n_kept, lists, compact)
+        if by_synapse:
+            _scatter(compact[0], b, lists[0], lists[1], values)
+            _scatter(compact[1], b, lists[0], lists[1], z)
         if eligibility:
             finite &= _add_kept_columns(z, kept, events, n_kept, mask, b, extents)
     return finite

@@ -8,14 +8,34 @@ from the same seed and weights equal to 1e-12. ``"auto"`` (the default)
 takes ``"numba"`` when every part is listed in :data:`COMPILED_TWINS` and
 numba is installed, ``"numpy"`` otherwise.
 
+The kernel runs LIF or Izhikevich neurons (:class:`~spikey.snn.neuron.Izhikevich`,
+:class:`~spikey.snn.neuron.CorticalIzhikevich`, each neuron with its own
+``a, b, c, d``) with STDP, MSTDP, MSTDPET or DopamineSTDP. DopamineSTDP keeps
+a network's weights and eligibility by synapse during the tick, so that its
+update every ``update_interval`` steps reads only the synapses; its running
+scale is folded in at the steps the numpy rule folds it, which are known
+before the tick.
+
 The random stream is the network's Generator on both backends: the input
 part draws a tick's input spikes and, with ``prob_rand_fire > 0``, the
 random firing draws of every step are taken at once after them, as the numpy
-path draws them step by step. A rewarder scoring the output spikes of each
-step (:class:`~spikey.snn.rl_network.ActiveRLNetwork`) is asked once per tick
-for the reward of every number of output neurons that can fire, which the
-:class:`~spikey.snn.readout.Threshold` readout turns into its two actions.
-A tick with step monitors runs on numpy (they are Python callables).
+path draws them step by step; so is CorticalIzhikevich's thalamic current
+(nothing else draws between the steps of these networks). Rewards scheduled
+before the tick (:meth:`~spikey.snn.network.Network.scheduled_rewards`, as
+:class:`~spikey.experiments.DistalReward` gives them) reach the rule at their
+steps. A rewarder scoring the output spikes of each step
+(:class:`~spikey.snn.rl_network.ActiveRLNetwork`) is asked once per tick for
+the reward of every number of output neurons that can fire, which the
+:class:`~spikey.snn.readout.Threshold` readout turns into its two actions;
+such a network with scheduled rewards as well runs on numpy. A tick with
+step monitors runs on numpy (they are Python callables).
+
+The kernel sums each step's charge over the weight rows of the arriving
+spikes, in row order, as :func:`~spikey.snn.network.synaptic_input` does
+while at most a quarter of the batch's presynaptic neurons spike. Above
+that, numpy takes a matrix product, summed in BLAS's order: the charges can
+then differ in their last bits, which Izhikevich neurons, being chaotic, can
+grow beyond 1e-12 over many steps.
 
 numba is imported on the first compiled tick, never at ``import spikey``;
 the first tick of a process compiles the kernel (about 10 s, then loaded
@@ -33,20 +53,21 @@ import numpy as np
 
 from spikey.module import InvalidParameterError
 from spikey.snn.input import RBF, RateMap, SpikeTrain, StaticMap, SymbolTrains
-from spikey.snn.neuron import LIF
+from spikey.snn.neuron import LIF, CorticalIzhikevich, Izhikevich
 from spikey.snn.readout import NeuronRates, PopulationVector, Threshold, TopAction
 from spikey.snn.reward import MatchExpected
-from spikey.snn.synapse import MSTDP, MSTDPET, STDP
 from spikey.snn.streams import random_steps
-from spikey.snn.weight import Manual, Random
+from spikey.snn.synapse import MSTDP, MSTDPET, STDP, DopamineSTDP
+from spikey.snn.synapse.traces import RENORMALIZE_BELOW
+from spikey.snn.weight import Manual, OutDegree, Random
 
 __all__ = ["COMPILED_TWINS", "unsupported_parts", "resolve_backend", "run_compiled", "reward_compiled"]
 
 COMPILED_TWINS = {
     "inputs": (RateMap, StaticMap, RBF, SpikeTrain, SymbolTrains),  # their own step draws, outside the kernel
-    "neurons": (LIF,),
-    "weights": (Manual, Random),  # initial weights only: the kernel reads the weight state
-    "synapses": (STDP, MSTDP, MSTDPET),
+    "neurons": (LIF, Izhikevich, CorticalIzhikevich),  # CorticalIzhikevich's thalamic draws outside the kernel
+    "weights": (Manual, Random, OutDegree),  # initial weights only: the kernel reads the weight state
+    "synapses": (STDP, MSTDP, MSTDPET, DopamineSTDP),
     "readout": (Threshold, NeuronRates, PopulationVector, TopAction),  # read after the tick
     "rewarder": (MatchExpected,),
 }
@@ -55,7 +76,7 @@ COMPILED_TWINS = {
 STEP_READOUTS = (Threshold,)
 """Readouts the compiled tick can apply to each step's output spikes (rewards during the tick)."""
 
-_RULES = {STDP: 1, MSTDP: 2, MSTDPET: 3}  # the kernel's STDP_RULE, MSTDP_RULE, MSTDPET_RULE
+_RULES = {STDP: 1, MSTDP: 2, MSTDPET: 3, DopamineSTDP: 4}  # the kernel's STDP_RULE ... DOPAMINE_RULE
 _KERNEL = []  # the imported kernel module, once imported
 
 
@@ -82,13 +103,14 @@ def unsupported_parts(network) -> list[str]:
     if network.modifiers and not all(type(m).__module__ == "spikey.snn.modifier" for m in network.modifiers):
         problems.append("modifiers written outside spikey.snn.modifier")
     cls = type(network)
-    overridden = [name for name in ("_run", "_learn", "scheduled_rewards")
-                  if getattr(cls, name) is not getattr(Network, name)]
+    overridden = [name for name in ("_run", "_learn") if getattr(cls, name) is not getattr(Network, name)]
     if cls.continuous_reward not in (Network.continuous_reward, ActiveRLNetwork.continuous_reward):
         overridden.append("continuous_reward")
     if overridden:
         problems.append(f"{cls.__name__} overrides {', '.join(overridden)}")
     rewarded_per_step = cls.continuous_reward is ActiveRLNetwork.continuous_reward
+    if rewarded_per_step and cls.scheduled_rewards is not Network.scheduled_rewards:
+        problems.append(f"{cls.__name__} has scheduled rewards besides the rewards at output spikes")
     if rewarded_per_step and type(network.parts["readout"]) not in STEP_READOUTS:
         problems.append(f"readout={type(network.parts['readout']).__name__} applied at every step (rewards during "
                         f"the tick need {', '.join(r.__name__ for r in STEP_READOUTS)})")
@@ -163,25 +185,66 @@ def run_compiled(network, arrivals: np.ndarray) -> bool:
     reward_table = _reward_table(network)
     if reward_table is None:
         return False
-    parts, state, batch = network.parts, network.state, network.params.batch_size
-    lif = parts["neurons"].params
-    neurons = state["neurons"]
-    potential, timer, pending = (np.array(array) for array in neurons)
     n_steps = len(arrivals) - 1
-    draws = random_steps(network.rng, n_steps, (batch, lif.n_neurons)) if lif.prob_rand_fire > 0 else np.zeros((0, 0, 0))
-    rule, traces, rate, fparams = _rule(network)
-    iparams = np.array([lif.refractory_period, rule, network.params.input_delay,
-                        network.params.spike_pairing == "emission", network.params.n_outputs], dtype=np.int64)
-    fparams[:3] = lif.resting_mv, lif.magnitude, lif.prob_rand_fire
-    finite = kernel.run_tick(arrivals, potential, timer, pending, draws, *state["weights"], *traces,
-                             _per_network(1.0 - np.asarray(lif.potential_decay), batch),
-                             _per_network(lif.firing_threshold, batch), rate, reward_table, fparams, iparams)
-    state["neurons"], state["next_arrivals"] = type(neurons)(potential, timer, pending), arrivals[-1].copy()
+    rewards = network._rewards_planned(n_steps)  # asked once per tick, before the steps, as on numpy
+    neurons, state = network.parts["neurons"], network.state
+    potential = _own_array(state["neurons"].potential)
+    per_step, lif, izhikevich, code = _neuron_arrays(network, n_steps)
+    rule, traces, rate, fparams = _rule(network, n_steps)
+    refractory, rest, prob_rand_fire = _lif_keys(neurons)
+    interval = getattr(network.parts["synapses"].params, "update_interval", 1)  # DopamineSTDP's
+    iparams = np.array([refractory, rule, network.params.input_delay, network.params.spike_pairing == "emission",
+                        network.params.n_outputs, code, interval], dtype=np.int64)
+    fparams[:3] = rest, neurons.params.magnitude, prob_rand_fire
+    finite = kernel.run_tick(arrivals, potential, per_step, lif, izhikevich, *state["weights"], *traces, rate,
+                             reward_table, rewards, fparams, iparams)
+    state["neurons"] = _neuron_state(network, potential, lif, izhikevich)
+    state["next_arrivals"] = arrivals[-1].copy()
     if rule:
         state["synapses"] = _synapse_state(network, traces)
     if not finite:
         raise _overflow(network)
     return True
+
+
+def _neuron_arrays(network, n_steps: int):
+    """``(per_step, lif, izhikevich, code)`` for the kernel; the Generator draws the tick's random numbers.
+
+    LIF draws the random firing of every step at once (with ``prob_rand_fire
+    > 0``), CorticalIzhikevich the thalamic current of every step: the
+    numbers of the numpy path's draws of each step, as nothing else draws
+    between them.
+    """
+    neurons, batch = network.parts["neurons"], network.params.batch_size
+    state, n = network.state["neurons"], neurons.params.n_neurons
+    no_draws = np.zeros((0, 0, 0))
+    if type(neurons) is LIF:
+        p = neurons.params
+        draws = random_steps(network.rng, n_steps, (batch, n)) if p.prob_rand_fire > 0 else no_draws
+        lif = (_own_array(state.refractory_timer), _own_array(state.pending),
+               _per_network(1.0 - np.asarray(p.potential_decay), batch), _per_network(p.firing_threshold, batch))
+        return draws, lif, (np.zeros((0, 0)), no_draws), 0
+    current = neurons.thalamic_current(network.rng, (batch, n), n_steps) if type(neurons) is CorticalIzhikevich \
+        else None
+    cells = _own_array(np.stack([np.broadcast_to(value, (batch, n)) for value in neurons.cell_parameters()]))
+    lif = (np.zeros((0, 0), dtype=np.int64), np.zeros((batch, 0, 0), dtype=bool), np.ones(batch), np.ones(batch))
+    return no_draws if current is None else current, lif, (_own_array(state.recovery), cells), 1
+
+
+def _lif_keys(neurons) -> tuple:
+    """``(refractory_period, resting_mv, prob_rand_fire)`` of LIF neurons; values that do nothing for others."""
+    if type(neurons) is not LIF:
+        return 0, 0.0, 0.0
+    p = neurons.params
+    return p.refractory_period, p.resting_mv, p.prob_rand_fire
+
+
+def _neuron_state(network, potential, lif, izhikevich):
+    """The neurons' new state from the kernel's arrays."""
+    state = network.state["neurons"]
+    if type(network.parts["neurons"]) is LIF:
+        return type(state)(potential, *lif[:2])
+    return type(state)(potential, izhikevich[0])
 
 
 def reward_compiled(network, rewards: np.ndarray) -> bool:
@@ -217,31 +280,63 @@ def _overflow(network) -> FloatingPointError:
     )
 
 
+def _own_array(array) -> np.ndarray:
+    """A C-ordered copy of a state array (one compiled signature whatever order a part's state has)."""
+    return np.array(array, order="C")
+
+
 def _per_network(value, batch: int) -> np.ndarray:
     """A batched key's value as a new float64 array (B,)."""
     return np.full(batch, value, dtype=np.float64)
 
 
-def _rule(network):
+def _rule(network, n_steps: int):
     """``(rule code, traces, learning rate (B,), float params)`` for the kernel; code 0 in eval mode."""
     synapses = network.parts["synapses"]
     p, state, batch = synapses.params, network.state["synapses"], network.params.batch_size
     rule = _RULES[type(synapses)] if network.training else 0
-    fparams = np.zeros(9)
+    fparams = np.zeros(10)
     flags = np.zeros((1, 1), dtype=bool)
-    traces = [np.array(state.p_plus), np.array(state.p_minus), flags, flags, np.zeros((1, 1, 1)), np.ones(1)]
+    dopamine = (np.zeros(1), np.zeros(1, dtype=np.int64), np.zeros(1), np.zeros(1), np.zeros(0, dtype=bool))
+    traces = [np.array(state.p_plus), np.array(state.p_minus), flags, flags, np.zeros((1, 1, 1)), np.ones(1), dopamine]
     if rule == _RULES[MSTDP]:
         traces[2:4] = np.array(state.pre), np.array(state.post)
     if rule == _RULES[MSTDPET]:
         traces[4:6] = state.z, np.array(state.z_scale)  # z in place, as the numpy rule updates it
         fparams[7:9] = math.exp(-1.0 / p.tau_z), p.tau_z
+    if rule == _RULES[DopamineSTDP]:
+        traces[4:6] = state.c, np.array(state.c_scale)  # c in place, as the numpy rule updates it
+        fparams[7], fparams[9] = math.exp(-1.0 / p.tau_c), math.exp(-1.0 / p.tau_d)
+        traces[6] = (np.array(state.d), np.array(state.steps), _per_network(p.dopamine_per_reward, batch),
+                     _per_network(p.tonic_dopamine, batch), _fold_steps(state.c_scale, fparams[7], n_steps))
     fparams[3:7] = math.exp(-1.0 / p.tau_plus), math.exp(-1.0 / p.tau_minus), p.a_plus, p.a_minus
     return rule, traces, _per_network(p.learning_rate, batch), fparams
+
+
+def _fold_steps(scale, decay: float, n_steps: int) -> np.ndarray:
+    """The steps (T,) at which the numpy rule folds the running scales into c (traces.rescale).
+
+    It folds every network's scale in at once, when the smallest would fall
+    below 1e-100; the scales do not depend on spikes, so the steps are known
+    before the tick.
+    """
+    fold = np.zeros(n_steps, dtype=bool)
+    smallest = float(np.min(scale))
+    for t in range(n_steps):
+        if smallest * decay >= RENORMALIZE_BELOW:
+            smallest *= decay
+        else:
+            fold[t] = True
+            smallest = decay if decay >= RENORMALIZE_BELOW else 1.0
+    return fold
 
 
 def _synapse_state(network, traces):
     """The rule's new state from the kernel's trace arrays."""
     rule = type(network.parts["synapses"])
+    if rule is DopamineSTDP:
+        level, steps = traces[6][:2]
+        return rule.State(*traces[:2], *traces[4:6], level, steps)
     fields = {STDP: (0, 1), MSTDP: (0, 1, 2, 3), MSTDPET: (0, 1, 4, 5)}[rule]
     return rule.State(*(traces[k] for k in fields))
 

@@ -24,6 +24,7 @@ import numpy as np
 
 from spikey.module import Interval, Key, per_network
 from spikey.snn.neuron.izhikevich import Izhikevich, IzhikevichState, advance, resting_potential
+from spikey.snn.streams import random_steps
 
 __all__ = ["CorticalIzhikevich"]
 
@@ -106,6 +107,16 @@ class CorticalIzhikevich(Izhikevich):
         Draws (B, n_neurons) uniforms from ``rng`` every step, whatever
         ``thalamic_input`` (so a network's stream does not depend on it).
         """
-        width = per_network(self.params.thalamic_input, 2)
-        incoming = incoming + width * (rng.random(incoming.shape) - 0.5)
+        incoming = incoming + self.thalamic_current(rng, incoming.shape)
         return advance(state, incoming, *self.cell_parameters())
+
+    def thalamic_current(self, rng: np.random.Generator, shape: tuple, n_steps: int | None = None) -> np.ndarray:
+        """The thalamic current (mV) of one step, ``shape`` = (B, n_neurons), or of ``n_steps`` steps at once.
+
+        ``width * (u - 0.5)`` with ``u`` uniform on [0, 1), drawn whatever the
+        width (0 gives 0), so that a network's stream does not depend on it.
+        ``n_steps`` steps at once, (n_steps, B, n_neurons), are the numbers of
+        ``n_steps`` draws of one step (:func:`~spikey.snn.streams.random_steps`).
+        """
+        width = per_network(self.params.thalamic_input, 2)
+        return width * ((rng.random(shape) if n_steps is None else random_steps(rng, n_steps, shape)) - 0.5)

@@ -170,6 +170,10 @@ class Izhikevich(Neuron):
 
     State = IzhikevichState
 
+    def cell_parameters(self) -> tuple:
+        """``(a, b, c, d)``, each broadcasting against (B, n_neurons): the keys, per network."""
+        return tuple(per_network(self.params[name], 2) for name in "abcd")
+
     def init_state(self, batch_size: int, rng: np.random.Generator) -> IzhikevichState:
         """Neurons at rest, ``u = b v`` (see the module docstring); ``c`` where there is no rest."""
         p, shape = self.params, (batch_size, self.params.n_neurons)
