@@ -31,7 +31,7 @@ def kernel_environment() -> dict:
 
 
 def test_there_are_notebooks():
-    assert {"tutorial.ipynb", "florian2007.ipynb"} <= {path.name for path in NOTEBOOKS}
+    assert {"tutorial.ipynb", "florian2007.ipynb", "izhikevich2007.ipynb"} <= {path.name for path in NOTEBOOKS}
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[path.name for path in NOTEBOOKS])
