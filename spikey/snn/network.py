@@ -772,22 +772,23 @@ class Network:
         if not isinstance(arrays, Mapping) or set(arrays) != set(expected):
             given = sorted(arrays) if isinstance(arrays, Mapping) else type(arrays).__name__
             raise InvalidParameterError(f"{owner} takes the entries of copies_state(), {sorted(expected)}; got {given}.")
+        for name, array in arrays.items():
+            array, want = np.asarray(array), expected[name]
+            if array.shape != want.shape or (name != "rng" and array.dtype != want.dtype):
+                raise InvalidParameterError(f"{owner}: {name!r} must have shape {want.shape} and dtype {want.dtype}; "
+                                            f"got {array.shape} {array.dtype}.")
         whole = self.get_state()
         for name, array in arrays.items():
-            array = np.asarray(array)
-            if name == "rng" or array.shape != expected[name].shape or array.dtype != expected[name].dtype:
-                continue
-            whole[name][mask] = array
+            if name != "rng":
+                whole[name][mask] = array
         if "rng" in arrays:
-            streams = json.loads(str(whole["rng"]))
-            given = iter(np.asarray(arrays["rng"]).ravel())
-            whole["rng"] = np.array(json.dumps([json.loads(str(next(given, "null"))) if kept else one
-                                                for one, kept in zip(streams, mask)]))
-        problem = next((f"{name!r} must have shape {expected[name].shape} and dtype {expected[name].dtype}; got "
-                        f"{np.shape(array)} {np.asarray(array).dtype}" for name, array in arrays.items()
-                        if np.shape(array) != expected[name].shape or (name != "rng" and np.asarray(array).dtype
-                                                                         != expected[name].dtype)), "")
-        problem = problem or self._state_problem(whole)
+            given, streams = iter(arrays["rng"]), json.loads(str(whole["rng"]))
+            try:
+                streams = [json.loads(str(next(given))) if kept else one for one, kept in zip(streams, mask)]
+            except ValueError as error:
+                raise InvalidParameterError(f"{owner}: 'rng' must hold JSON Generator states ({error}).") from None
+            whole["rng"] = np.array(json.dumps(streams))
+        problem = self._state_problem(whole)
         if problem:
             raise InvalidParameterError(f"{owner}: {problem}.")
         self.set_state(whole)
