@@ -154,7 +154,7 @@ def _kernel():
     return _KERNEL[0]
 
 
-def run_compiled(network, arrivals: np.ndarray) -> bool:
+def run_compiled(network, arrivals: np.ndarray, rewards: np.ndarray) -> bool:
     """Run a tick's steps compiled, as ``Network._run`` would on numpy; False if this tick must run on numpy.
 
     Parameters
@@ -164,6 +164,8 @@ def run_compiled(network, arrivals: np.ndarray) -> bool:
         firing.
     arrivals : ndarray of shape (T + 1, B, n_inputs + n_neurons), bool
         Input columns filled in; the body columns of rows 1 to T are written.
+    rewards : ndarray of shape (T, B), float64
+        The rewards scheduled at each step (``Network._rewards_planned``).
 
     Returns
     -------
@@ -186,7 +188,6 @@ def run_compiled(network, arrivals: np.ndarray) -> bool:
     if reward_table is None:
         return False
     n_steps = len(arrivals) - 1
-    rewards = network._rewards_planned(n_steps)  # asked once per tick, before the steps, as on numpy
     neurons, state = network.parts["neurons"], network.state
     potential = _own_array(state["neurons"].potential)
     per_step, lif, izhikevich, code = _neuron_arrays(network, n_steps)

@@ -602,7 +602,7 @@ class Network:
         arrivals[0] = state["next_arrivals"]
         arrivals[-1, :, :n_inputs] = False
         arrivals[delay:n_steps + delay, :, :n_inputs] = input_spikes
-        if self.backend == "numba" and run_compiled(self, arrivals):
+        if self.backend == "numba" and run_compiled(self, arrivals, rewards):
             return arrivals
         body = arrivals[:, :, n_inputs:]
         planned = rewards.any(axis=1)
