@@ -23,7 +23,7 @@ from __future__ import annotations
 import numpy as np
 
 from spikey.module import Interval, Key, per_network
-from spikey.snn.neuron.izhikevich import Izhikevich, IzhikevichState, advance, resting_potential
+from spikey.snn.neuron.izhikevich import Izhikevich, IzhikevichState
 from spikey.snn.streams import random_steps
 
 __all__ = ["CorticalIzhikevich"]
@@ -95,20 +95,13 @@ class CorticalIzhikevich(Izhikevich):
         inhibitory = np.arange(p.n_neurons) >= p.n_neurons - self.n_inhibitory()
         return tuple(np.where(inhibitory, p[f"inhibitory_{name}"], per_network(p[name], 2)) for name in "abcd")
 
-    def init_state(self, batch_size: int, rng: np.random.Generator) -> IzhikevichState:
-        """Every neuron at the rest of its cell class (see :func:`~spikey.snn.neuron.izhikevich.resting_potential`)."""
-        _, b, c, _ = self.cell_parameters()
-        v = np.broadcast_to(resting_potential(b, c), (batch_size, self.params.n_neurons)).astype(np.float64)
-        return IzhikevichState(v, b * v)
-
     def step(self, state: IzhikevichState, incoming: np.ndarray, rng: np.random.Generator):
         """One 1 ms timestep, the thalamic current added to ``incoming``; see :meth:`Izhikevich.step`.
 
         Draws (B, n_neurons) uniforms from ``rng`` every step, whatever
         ``thalamic_input`` (so a network's stream does not depend on it).
         """
-        incoming = incoming + self.thalamic_current(rng, incoming.shape)
-        return advance(state, incoming, *self.cell_parameters())
+        return super().step(state, incoming + self.thalamic_current(rng, incoming.shape), rng)
 
     def thalamic_current(self, rng: np.random.Generator, shape: tuple, n_steps: int | None = None) -> np.ndarray:
         """The thalamic current (mV) of one step, ``shape`` = (B, n_neurons), or of ``n_steps`` steps at once.

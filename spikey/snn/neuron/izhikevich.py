@@ -176,9 +176,9 @@ class Izhikevich(Neuron):
 
     def init_state(self, batch_size: int, rng: np.random.Generator) -> IzhikevichState:
         """Neurons at rest, ``u = b v`` (see the module docstring); ``c`` where there is no rest."""
-        p, shape = self.params, (batch_size, self.params.n_neurons)
-        v = np.broadcast_to(per_network(resting_potential(p.b, p.c), 2), shape).astype(np.float64)
-        return IzhikevichState(v, per_network(p.b, 2) * v)
+        _, b, c, _ = self.cell_parameters()
+        v = np.broadcast_to(resting_potential(b, c), (batch_size, self.params.n_neurons)).astype(np.float64)
+        return IzhikevichState(v, b * v)
 
     def step(self, state: IzhikevichState, incoming: np.ndarray, rng: np.random.Generator):
         """One 1 ms timestep.
@@ -197,4 +197,4 @@ class Izhikevich(Neuron):
             The neurons whose potential reached 30 mV in this step.
         state : IzhikevichState
         """
-        return izhikevich_step(state, incoming, self.params, rng)
+        return advance(state, incoming, *self.cell_parameters())
