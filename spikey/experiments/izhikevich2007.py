@@ -158,14 +158,17 @@ class DistalReward(Network):
 
     def _choose_synapse(self) -> np.ndarray:
         """Draw each network's n2 among n1's targets; return (B, 2) rows and columns in the weights."""
-        n1, n_inputs = self.params.chosen_neuron, self.parts["inputs"].params.n_inputs
-        weights, row = self.state["weights"], n_inputs + min(n1, self.parts["neurons"].params.n_neurons - 1)
+        n1, weights = self.params.chosen_neuron, self.state["weights"]
+        row = self.parts["inputs"].params.n_inputs + n1
+        refused = InvalidParameterError(
+            f"The 'chosen_neuron' parameter of {type(self).__name__} must be an excitatory body neuron with a "
+            f"synapse onto another neuron in every network. Got {n1} instead."
+        )
+        if n1 >= self.parts["neurons"].params.n_neurons or weights.high[0, row] <= 0:
+            raise refused
         targets = weights.mask[:, row] & (np.arange(weights.mask.shape[2]) != n1)  # n1 -> n1 is never rewarded
-        if row != n_inputs + n1 or not targets.any(axis=1).all() or weights.high[0, row] <= 0:
-            raise InvalidParameterError(
-                f"The 'chosen_neuron' parameter of {type(self).__name__} must be an excitatory body neuron with a "
-                f"synapse onto another neuron in every network. Got {n1} instead."
-            )
+        if not targets.any(axis=1).all():
+            raise refused
         keys = np.where(targets, self.rng.random(targets.shape), np.inf)
         return np.stack((np.full(len(keys), row), keys.argmin(axis=1)), axis=1).astype(np.int64)
 
@@ -177,7 +180,7 @@ class DistalReward(Network):
         chosen, mask = np.asarray(arrays["chosen"]), np.asarray(arrays["weights.mask"])
         row = self.parts["inputs"].params.n_inputs + self.params.chosen_neuron
         if np.any(chosen[:, 0] != row) or np.any(chosen[:, 1] < 0) or np.any(chosen[:, 1] >= mask.shape[2]) or \
-                not mask[np.arange(len(chosen)), row, chosen[:, 1] % mask.shape[2]].all():
+                not mask[np.arange(len(chosen)), row, chosen[:, 1]].all():
             return f"'chosen' must hold row {row} (chosen_neuron) and a column of one of its synapses in every network"
         if np.any(np.asarray(arrays["reward_due"]) < 0):
             return "'reward_due' must hold rewards >= 0"
