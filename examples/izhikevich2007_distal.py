@@ -14,7 +14,6 @@ mean of the other excitatory synapses (``--png``).
 Usage::
 
     python examples/izhikevich2007_distal.py --seconds 3600 --networks 4 --out distal --png distal.png
-    python examples/izhikevich2007_distal.py --quick --out distal-quick   # a 300-neuron network, 400 s
 """
 from __future__ import annotations
 
@@ -29,8 +28,6 @@ from tqdm import tqdm
 from spikey.experiments import DistalReward, play_distal_reward, time_to_max
 from spikey.logging import wilson_interval
 
-QUICK = {"n_neurons": 300, "n_synapses": 30}
-"""The quick network: 300 neurons with 30 synapses each, the same 10 % connectivity and every other key as the paper."""
 
 
 def run(out: Path, seconds: int, seeds: list, checkpoint: int, keys: dict) -> tuple:
@@ -116,26 +113,23 @@ def report(record: dict, seeds: list, max_weight: float):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=int, default=None, help="simulated seconds (3600; 400 with --quick)")
+    parser.add_argument("--seconds", type=int, default=3600, help="simulated seconds (the paper's hour)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the first network")
     parser.add_argument("--networks", type=int, default=1, help="networks run as one batch, seeded seed, seed + 1...")
-    parser.add_argument("--quick", action="store_true", help="the 300-neuron network of QUICK")
     parser.add_argument("--keys", type=json.loads, default={}, help="other key values, as JSON")
     parser.add_argument("--out", type=Path, required=True, help="folder of the checkpoint and the record")
     parser.add_argument("--checkpoint", type=int, default=60, help="simulated seconds between checkpoints")
     parser.add_argument("--png", default=None, help="where to save the figure")
     args = parser.parse_args(argv)
     for option in ("seconds", "networks", "checkpoint"):
-        if getattr(args, option) is not None and getattr(args, option) < 1:
+        if getattr(args, option) < 1:
             parser.error(f"--{option} must be at least 1; got {getattr(args, option)}")
     if not isinstance(args.keys, dict) or {"seed", "batch_size"} & set(args.keys):
         parser.error(f"--keys must be a JSON object without seed or batch_size (see --seed, --networks); "
                      f"got {args.keys!r}")
-    keys = {**(QUICK if args.quick else {}), **args.keys}
-    seconds = args.seconds if args.seconds is not None else (400 if args.quick else 3600)
     args.out.mkdir(parents=True, exist_ok=True)
     seeds = list(range(args.seed, args.seed + args.networks))
-    net, record = run(args.out, seconds, seeds, args.checkpoint, keys)
+    net, record = run(args.out, args.seconds, seeds, args.checkpoint, args.keys)
     max_weight = net.parts["weights"].params.max_weight
     report(record, seeds, max_weight)
     if args.png:
