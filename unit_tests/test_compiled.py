@@ -23,7 +23,21 @@ from spikey.snn.synapse.mstdpet import eligibility
 from spikey.snn.weight import OutDegree, Random
 
 PATTERNS = np.array([[0, 0], [0, 1], [1, 0], [1, 1]])
-NETWORKS = {"plain": Network, "rewarded after the tick": RLNetwork, "rewarded at output spikes": ActiveRLNetwork}
+
+
+class Injected(Network):
+    """A network given a current ``pulse`` (mV) at every third (step + neuron), and more in network b > 0."""
+
+    pulse = 0.6
+
+    def injected_current(self, n_steps):
+        shape = (n_steps, self.params.batch_size, self.parts["neurons"].params.n_neurons)
+        step, copy, neuron = np.indices(shape)
+        return np.where((step + neuron) % 3 == 0, self.pulse * (1.0 + 0.5 * copy), 0.0)
+
+
+NETWORKS = {"plain": Network, "rewarded after the tick": RLNetwork, "rewarded at output spikes": ActiveRLNetwork,
+            "injected current": Injected}
 
 
 def patterns(net, tick):
@@ -96,7 +110,7 @@ def configurations(draw):
     parts = {**PARTS, "inputs": draw(st.sampled_from([RateMap, StaticMap])),
              "synapses": draw(st.sampled_from([STDP, MSTDP, MSTDPET]))}
     kind = draw(st.sampled_from(sorted(NETWORKS)))
-    if kind == "plain":
+    if kind in ("plain", "injected current"):
         del parts["rewarder"]
     template = type("Drawn", (NETWORKS[kind],), {"parts": parts})
     return template, declared(template, keys)
@@ -131,8 +145,16 @@ class ScheduledRL(RLNetwork):
     scheduled_rewards = Scheduled.scheduled_rewards
 
 
+class ScheduledInjected(Scheduled):
+    """Scheduled rewards and a current of 15 or 22.5 mV injected at every third (step + neuron)."""
+
+    pulse = 15.0
+    injected_current = Injected.injected_current
+
+
 IZHIKEVICH_NETWORKS = {"scheduled": Scheduled, "scheduled and rewarded after the tick": ScheduledRL,
-                       "rewarded at output spikes": ActiveRLNetwork}
+                       "rewarded at output spikes": ActiveRLNetwork, "scheduled, with injected current":
+                       ScheduledInjected}
 
 
 @st.composite
@@ -164,7 +186,7 @@ def izhikevich_configurations(draw):
     if parts["neurons"] is Izhikevich and parts["weights"] is OutDegree:
         keys["neuron_pct_inhibitory"] = 0.0  # drawn polarities: OutDegree's inhibitory neurons could lack targets
     kind = draw(st.sampled_from(sorted(IZHIKEVICH_NETWORKS)))
-    if kind == "scheduled":
+    if kind.startswith("scheduled") and kind != "scheduled and rewarded after the tick":
         del parts["rewarder"]
     template = type("Drawn", (IZHIKEVICH_NETWORKS[kind],), {"parts": parts})
     rewards = draw(st.lists(st.sampled_from([0.0, 0.0, 0.0, 1.0, -0.5]), min_size=n_steps * batch,

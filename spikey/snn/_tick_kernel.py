@@ -98,10 +98,12 @@ def _scan_rows(mask, b, rows, bound, offset):
 
 
 @numba.njit(cache=True, inline="always")
-def _lif_step(b, t, potential, timer, pending, random_draws, keep, threshold, fparams, iparams, incoming, emitted):
+def _lif_step(b, t, potential, timer, pending, random_draws, injected, keep, threshold, fparams, iparams, incoming,
+              emitted):
     """One LIF step of network b (as :func:`spikey.snn.neuron.lif.lif_step`) given the summed ``incoming`` weights.
 
-    Writes its spikes into ``emitted``.
+    ``injected`` (T, B, n) is the current injected at each step, added to the
+    synaptic charge (empty: none). Writes its spikes into ``emitted``.
     """
     n_post = potential.shape[1]
     rest, magnitude, prob_rand_fire = fparams[0], fparams[1], fparams[2]
@@ -113,9 +115,13 @@ def _lif_step(b, t, potential, timer, pending, random_draws, keep, threshold, fp
             pending[b, k] = pending[b, k + 1]
         fired = pending[b, delay - 1]
     u, timer_b, keep_b, threshold_b, refractory = potential[b], timer[b], keep[b], threshold[b], iparams[0]
+    inject = injected.shape[0] > 0
     for j in range(n_post):
         ready = timer_b[j] <= 0
-        v = (u[j] - rest) * keep_b + magnitude * incoming[j]
+        drive = magnitude * incoming[j]
+        if inject:
+            drive += injected[t, b, j]
+        v = (u[j] - rest) * keep_b + drive
         v = v * (1.0 if ready else 0.0) + rest
         spike = v >= threshold_b
         if prob_rand_fire > 0 and random_draws[t, b, j] < prob_rand_fire:
@@ -140,13 +146,14 @@ def _synaptic_input(arrival, values, b, incoming):
 
 
 @numba.njit(cache=True, inline="always")
-def _izhikevich_step(b, t, potential, recovery, cells, current, magnitude, incoming, emitted):
+def _izhikevich_step(b, t, potential, recovery, cells, current, injected, magnitude, incoming, emitted):
     """One Izhikevich step of network b (as :func:`spikey.snn.neuron.izhikevich.advance`); spikes into ``emitted``.
 
     ``incoming`` holds the summed weights of the arriving spikes.
-    ``cells`` (4, B, n) holds each neuron's ``a, b, c, d``; ``current``
-    (T, B, n) the thalamic current of each step, added to the synaptic
-    charge (empty: none). The expression is the numpy one term for term,
+    ``cells`` (4, B, n) holds each neuron's ``a, b, c, d``; ``injected``
+    (T, B, n) the current injected at each step, then ``current`` (T, B, n)
+    the thalamic current of each step, added to the synaptic charge in that
+    order (empty: none). The expression is the numpy one term for term,
     ``v ** 2`` as ``v * v`` (numpy's square).
     """
     v_b, u_b = potential[b], recovery[b]
@@ -154,6 +161,8 @@ def _izhikevich_step(b, t, potential, recovery, cells, current, magnitude, incom
     n = v_b.shape[0]
     for j in range(n):
         incoming[j] *= magnitude
+    if injected.shape[0] > 0:
+        _add_row(incoming, injected[t, b])
     if current.shape[0] > 0:
         _add_row(incoming, current[t, b])
     for j in range(n):
@@ -562,7 +571,7 @@ def _learn(b, t, arrivals, values, mask, low, high, p_plus, p_minus, last_pre, l
 
 
 @numba.njit(cache=True)
-def run_tick(arrivals, potential, per_step, lif, izhikevich, values, mask, low, high, p_plus, p_minus, last_pre,
+def run_tick(arrivals, potential, per_step, injected, lif, izhikevich, values, mask, low, high, p_plus, p_minus, last_pre,
              last_post, z, z_scale, dopamine, rate, reward_table, rewards, fparams, iparams):
     """Run the ``len(arrivals) - 1`` steps of a tick for every network of the batch, in place.
 
@@ -580,6 +589,9 @@ def run_tick(arrivals, potential, per_step, lif, izhikevich, values, mask, low, 
     per_step : ndarray of shape (T, B, n_post), float64
         LIF: uniform draws for random firing, read only when ``prob_rand_fire > 0``;
         Izhikevich: the thalamic current of each step, none if empty.
+    injected : ndarray of shape (T, B, n_post), float64
+        The current injected into each neuron at each step
+        (:meth:`spikey.snn.network.Network.injected_current`), none if empty.
     lif : tuple
         ``(timer, pending, keep, threshold)``: the LIF state (int64 (B, n_post), bool (B, spike_delay, n_post),
         :class:`spikey.snn.neuron.lif.NeuronState`), ``1 - potential_decay`` and ``firing_threshold`` (mV)
@@ -639,11 +651,11 @@ def run_tick(arrivals, potential, per_step, lif, izhikevich, values, mask, low, 
             else:
                 _synaptic_input(arrivals[t, b], values, b, incoming)
             if izhikevich_neurons:
-                _izhikevich_step(b, t, potential, recovery, cells, per_step, fparams[1], incoming,
+                _izhikevich_step(b, t, potential, recovery, cells, per_step, injected, fparams[1], incoming,
                                  arrivals[t + 1, b, n_inputs:])
             else:
-                _lif_step(b, t, potential, timer, pending, per_step, keep, threshold, fparams, iparams, incoming,
-                          arrivals[t + 1, b, n_inputs:])
+                _lif_step(b, t, potential, timer, pending, per_step, injected, keep, threshold, fparams, iparams,
+                          incoming, arrivals[t + 1, b, n_inputs:])
             if rule != NO_RULE:
                 finite &= _learn(b, t, arrivals, values, mask, low, high, p_plus, p_minus, last_pre, last_post, z,
                                  z_scale, dopamine, rate, reward_table, rewards, fparams, iparams, pre, pre_index,

@@ -154,7 +154,7 @@ def _kernel():
     return _KERNEL[0]
 
 
-def run_compiled(network, arrivals: np.ndarray, rewards: np.ndarray) -> bool:
+def run_compiled(network, arrivals: np.ndarray, rewards: np.ndarray, injected: np.ndarray | None) -> bool:
     """Run a tick's steps compiled, as ``Network._run`` would on numpy; False if this tick must run on numpy.
 
     Parameters
@@ -166,6 +166,8 @@ def run_compiled(network, arrivals: np.ndarray, rewards: np.ndarray) -> bool:
         Input columns filled in; the body columns of rows 1 to T are written.
     rewards : ndarray of shape (T, B), float64
         The rewards scheduled at each step (``Network._rewards_planned``).
+    injected : ndarray of shape (T, B, n_neurons), float64, or None
+        The current injected at each step (``Network._current_planned``).
 
     Returns
     -------
@@ -197,8 +199,9 @@ def run_compiled(network, arrivals: np.ndarray, rewards: np.ndarray) -> bool:
     iparams = np.array([refractory, rule, network.params.input_delay, network.params.spike_pairing == "emission",
                         network.params.n_outputs, code, interval], dtype=np.int64)
     fparams[:3] = rest, neurons.params.magnitude, prob_rand_fire
-    finite = kernel.run_tick(arrivals, potential, per_step, lif, izhikevich, *state["weights"], *traces, rate,
-                             reward_table, rewards, fparams, iparams)
+    injected = np.zeros((0, 0, 0)) if injected is None else injected
+    finite = kernel.run_tick(arrivals, potential, per_step, injected, lif, izhikevich, *state["weights"], *traces,
+                             rate, reward_table, rewards, fparams, iparams)
     state["neurons"] = _neuron_state(network, potential, lif, izhikevich)
     state["next_arrivals"] = arrivals[-1].copy()
     if rule:

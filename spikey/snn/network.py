@@ -594,7 +594,8 @@ class Network:
         The last row arrives at the next tick's first step.
         """
         parts, state, rng = self.parts, self.state, self.rng
-        rewards = self._rewards_planned(n_steps)  # checked before anything changes
+        injected = self._current_planned(n_steps)  # both checked before anything changes
+        rewards = self._rewards_planned(n_steps)
         n_inputs, delay = parts["inputs"].params.n_inputs, self.params.input_delay
         state["inputs"] = parts["inputs"].encode(state["inputs"], self._observations)
         input_spikes, state["inputs"] = parts["inputs"].step(state["inputs"], rng, n_steps)
@@ -602,7 +603,7 @@ class Network:
         arrivals[0] = state["next_arrivals"]
         arrivals[-1, :, :n_inputs] = False
         arrivals[delay:n_steps + delay, :, :n_inputs] = input_spikes
-        if self.backend == "numba" and run_compiled(self, arrivals, rewards):
+        if self.backend == "numba" and run_compiled(self, arrivals, rewards, injected):
             return arrivals
         body = arrivals[:, :, n_inputs:]
         planned = rewards.any(axis=1)
@@ -612,6 +613,8 @@ class Network:
         gated, learned, monitors = parts["synapses"].REWARD_GATED, 0, self.step_monitors
         for t in range(n_steps):
             incoming = synaptic_input(arrivals[t], magnitude, weights)
+            if injected is not None:
+                incoming += injected[t]
             spikes, neuron_state = step_neurons(neuron_state, incoming, rng)
             body[t + 1] = spikes
             for monitor in monitors:
@@ -659,20 +662,44 @@ class Network:
         """
         return None
 
+    def injected_current(self, n_steps: int) -> np.ndarray | None:
+        """Current (mV) injected into each body neuron at each step of the coming tick, (n_steps, B, n_neurons).
+
+        None (the default) for none. A subclass overrides it for a stimulus
+        given as a current rather than as input spikes, such as the 1 ms
+        superthreshold pulses of :class:`~spikey.experiments.ClassicalConditioning`.
+        At step t neuron j receives ``injected[t, b, j]`` added to the charge
+        its synapses deliver (after ``magnitude``), in training and in eval
+        mode. Asked once per tick, on both backends.
+        """
+        return None
+
+    def _current_planned(self, n_steps: int) -> np.ndarray | None:
+        """:meth:`injected_current` checked (shape, finite), or None."""
+        injected = self.injected_current(n_steps)
+        if injected is None:
+            return None
+        return self._checked_plan(injected, (n_steps, self.params.batch_size, self.parts["neurons"].params.n_neurons),
+                                  "injected_current", "currents")
+
     def _rewards_planned(self, n_steps: int) -> np.ndarray:
         """The tick's reward array (n_steps, B): :meth:`scheduled_rewards` checked, or zeros."""
         shape = (n_steps, self.params.batch_size)
         scheduled = self.scheduled_rewards(n_steps) if self.training else None
         if scheduled is None:
             return np.zeros(shape)
-        rewards = np.array(scheduled, dtype=np.float64)
-        if rewards.shape != shape:
-            raise ValueError(f"{type(self).__name__}.scheduled_rewards must return rewards of shape {shape}; "
-                             f"got shape {rewards.shape}.")
-        if not np.isfinite(rewards).all():
-            raise ValueError(f"{type(self).__name__}.scheduled_rewards must return finite rewards; got "
-                             f"{rewards[~np.isfinite(rewards)][0]} at step {np.argwhere(~np.isfinite(rewards))[0][0]}.")
-        return rewards
+        return self._checked_plan(scheduled, shape, "scheduled_rewards", "rewards")
+
+    def _checked_plan(self, values, shape: tuple, method: str, what: str) -> np.ndarray:
+        """``values`` as a float64 array of ``shape``, finite, or a ValueError naming ``method``."""
+        array = np.array(values, dtype=np.float64)
+        if array.shape != shape:
+            raise ValueError(f"{type(self).__name__}.{method} must return {what} of shape {shape}; "
+                             f"got shape {array.shape}.")
+        if not np.isfinite(array).all():
+            raise ValueError(f"{type(self).__name__}.{method} must return finite {what}; got "
+                             f"{array[~np.isfinite(array)][0]} at step {np.argwhere(~np.isfinite(array))[0][0]}.")
+        return array
 
     def batch_observations(self, state, name: str = "state") -> np.ndarray:
         """Observations as a batch (B, ...), checked against what the input part encodes.
