@@ -6,7 +6,13 @@ from spikey.experiments.florian2007 import (
     FlorianXORMSTDP,
     XORRates,
 )
-from spikey.experiments.izhikevich2007 import DistalReward, play_distal_reward, time_to_max
+from spikey.experiments.izhikevich2007 import (
+    ClassicalConditioning,
+    ConditioningCallback,
+    DistalReward,
+    play_distal_reward,
+    time_to_max,
+)
 
 __all__ = ["FlorianXOR", "FlorianXORMSTDP", "FlorianTemporalXOR", "FlorianTemporalXORMSTDP", "XORRates", "DistalReward",
-           "play_distal_reward", "time_to_max"]
+           "ClassicalConditioning", "ConditioningCallback", "play_distal_reward", "time_to_max"]

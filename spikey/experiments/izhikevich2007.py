@@ -44,6 +44,7 @@ from __future__ import annotations
 import numpy as np
 from tqdm import tqdm
 
+from spikey.core.callback import ExperimentCallback
 from spikey.module import Interval, InvalidParameterError, Key
 from spikey.snn.input import StaticMap
 from spikey.snn.network import Network
@@ -52,7 +53,7 @@ from spikey.snn.readout import Threshold
 from spikey.snn.synapse import DopamineSTDP
 from spikey.snn.weight import OutDegree
 
-__all__ = ["DistalReward", "play_distal_reward", "time_to_max"]
+__all__ = ["DistalReward", "ClassicalConditioning", "ConditioningCallback", "play_distal_reward", "time_to_max"]
 
 COINCIDENCE_WINDOW = Key(
     "coincidence_window", Interval(int, 1, None),
@@ -60,12 +61,30 @@ COINCIDENCE_WINDOW = Key(
     "presynaptic neuron n1, with no n1 spike at n2's step (Izhikevich 2007's code: 20 ms).", default=20, fixed=True)
 REWARD_DELAY_MIN = Key(
     "reward_delay_min", Interval(int, 1, None),
-    "Shortest delay (ms) from a rewarded coincidence to its reward (Izhikevich 2007: 1001 ms); at least "
-    "processing_time, so that a reward never falls in the tick of its coincidence.", default=1001, fixed=True)
+    "Shortest delay (ms) from a rewarded event to its reward (Izhikevich 2007, Fig. 1: 1001 ms after a "
+    "coincidence, at least processing_time, so that a reward never falls in the tick of its coincidence; Fig. 2: "
+    "1 ms after the rewarded stimulus).", default=1001, fixed=True)
 REWARD_DELAY_MAX = Key(
     "reward_delay_max", Interval(int, 1, None),
-    "Longest delay (ms) from a rewarded coincidence to its reward, drawn uniformly between the two "
-    "(Izhikevich 2007: 3000 ms).", default=3000, fixed=True)
+    "Longest delay (ms) from a rewarded event to its reward, drawn uniformly between the two (Izhikevich 2007, "
+    "Fig. 1: 3000 ms; Fig. 2: 1000 ms).", default=3000, fixed=True)
+N_STIMULI = Key(
+    "n_stimuli", Interval(int, 1, None),
+    "Stimuli S1, S2, ...: each a random group of stimulus_size body neurons (Izhikevich 2007, Fig. 2: 100).",
+    default=100, fixed=True)
+STIMULUS_SIZE = Key(
+    "stimulus_size", Interval(int, 1, None),
+    "Body neurons in each stimulus's group, drawn at random among all of them, excitatory and inhibitory "
+    "(Izhikevich 2007, Fig. 2: 50); at most n_neurons.", default=50, fixed=True)
+STIMULUS_CURRENT = Key(
+    "stimulus_current", Interval(float, 0, None),
+    "Current (mV) injected into the neurons of the stimulus shown, for the first 1 ms step of its tick: "
+    "Izhikevich 2007's superthreshold pulse, whose value the paper does not give (40 fires a resting regular "
+    "spiking neuron within 3 ms, as in Knight et al. 2021's replication).", default=40.0)
+REWARDED_STIMULUS = Key(
+    "rewarded_stimulus", Interval(int, 0, None),
+    "Index of the stimulus whose presentations are rewarded (Izhikevich 2007, Fig. 2: S1, index 0); below "
+    "n_stimuli.", default=0, fixed=True)
 CHOSEN_NEURON = Key(
     "chosen_neuron", Interval(int, 0, None),
     "Body neuron n1 whose synapse onto one of its targets n2, drawn at random, is the rewarded one "
@@ -144,11 +163,7 @@ class DistalReward(Network):
     def _check_keys(self, params):
         """``processing_time <= reward_delay_min <= reward_delay_max``: a reward never falls in its own tick."""
         name = type(self).__name__
-        if params.reward_delay_max < params.reward_delay_min:
-            raise InvalidParameterError(
-                f"The 'reward_delay_max' parameter of {name} must be at least reward_delay_min="
-                f"{params.reward_delay_min}. Got {params.reward_delay_max} instead."
-            )
+        _check_delays(params, name)
         if params.processing_time > params.reward_delay_min:
             raise InvalidParameterError(
                 f"The 'processing_time' parameter of {name} must be at most reward_delay_min="
@@ -219,6 +234,289 @@ class DistalReward(Network):
         np.add.at(due, (copy, step + delays[copy, step] - steps), 1.0)
         self.state["reward_due"] = due
         self.state["since_n1"] = np.minimum(steps - last_n1[-1], p.coincidence_window)
+
+
+def _check_delays(params, name: str):
+    """``reward_delay_min <= reward_delay_max``, or an InvalidParameterError naming the network."""
+    if params.reward_delay_max < params.reward_delay_min:
+        raise InvalidParameterError(
+            f"The 'reward_delay_max' parameter of {name} must be at least reward_delay_min="
+            f"{params.reward_delay_min}. Got {params.reward_delay_max} instead."
+        )
+
+
+class ClassicalConditioning(Network):
+    """Izhikevich (2007)'s classical conditioning (Fig. 2): stimuli in random order, S1 rewarded up to 1 s later.
+
+    The network of :class:`DistalReward` (1000 cortical Izhikevich neurons,
+    100 synapses each, dopamine STDP), without a chosen synapse. Each of
+    ``n_stimuli`` stimuli (100) is a random group of ``stimulus_size`` body
+    neurons (50), excitatory and inhibitory, drawn once per network. A tick
+    is one stimulus interval of ``processing_time`` ms (200): its observation
+    is the index of the stimulus shown, the state of a
+    :class:`~spikey.games.RandState` game, and the neurons of that stimulus
+    receive ``stimulus_current`` (40 mV) for the tick's first 1 ms step
+    (:meth:`~spikey.snn.network.Network.injected_current`). Each time the
+    ``rewarded_stimulus`` (S1) is shown in training, a reward is drawn
+    ``reward_delay_min`` to ``reward_delay_max`` ms (1 to 1000) after that
+    step (``rng.integers``, one (B,) draw per training tick) and given at
+    its step, in that tick or a later one. Between S1 and its reward, other
+    stimuli come every 200 ms and the network fires about 1 Hz per neuron;
+    only the synapses from S1's neurons onto the neurons S1 makes fire are
+    reliably followed by dopamine, so the response to S1 grows.
+
+    Departure: stimuli come every ``processing_time`` ms, 200 by default,
+    the mean of the paper's random 100 to 300 ms intervals (a tick has a
+    fixed length). The schedule of rewards runs on through ``reset()``; a
+    tick in ``eval()`` mode schedules no reward and drops those due in it.
+
+    Attributes
+    ----------
+    state["stimuli"] : ndarray of shape (B, n_stimuli, stimulus_size), int64
+        Each stimulus's neurons, in increasing order.
+    state["reward_due"] : ndarray of shape (B, reward_delay_max + 1), float64
+        Rewards due at each step from the next tick's first.
+    shown : ndarray of shape (B,), int64
+        The stimulus shown in the last tick.
+    reward_log : ndarray of shape (processing_time, B), float64
+        The rewards given at each step of the last tick.
+
+    Raises
+    ------
+    InvalidParameterError
+        At construction, if ``reward_delay_max`` is below
+        ``reward_delay_min``, ``rewarded_stimulus`` is not below
+        ``n_stimuli`` or ``stimulus_size`` exceeds ``n_neurons``; at
+        :meth:`tick`, for an observation that is not a stimulus index per
+        network (nothing changes then).
+
+    References
+    ----------
+    E. M. Izhikevich (2007), Cerebral Cortex 17(10):2443-2452, Fig. 2.
+    J. C. Knight, A. Komissarov, T. Nowotny (2021), PyGeNN: a Python library
+    for GPU-enhanced neural networks. Frontiers in Neuroinformatics 15:659005
+    (the 40 mV pulse).
+
+    Examples
+    --------
+    >>> net = ClassicalConditioning(keys={"seed": 0, "n_neurons": 100, "n_synapses": 10, "n_stimuli": 5,
+    ...                                   "stimulus_size": 10})
+    >>> net.reset()
+    >>> net.state["stimuli"].shape
+    (1, 5, 10)
+    >>> _ = net.tick(3)  # S4 is shown: its 10 neurons fire within 3 ms
+    >>> bool(net.spike_log[:3, 0, 1 + net.state["stimuli"][0, 3]].any(axis=0).all())
+    True
+    """
+
+    parts = DistalReward.parts
+    keys = {**DistalReward.keys, "processing_time": 200, "reward_delay_min": 1, "reward_delay_max": 1000}
+    NECESSARY_KEYS = Network.NECESSARY_KEYS + (N_STIMULI, STIMULUS_SIZE, STIMULUS_CURRENT, REWARDED_STIMULUS,
+                                               REWARD_DELAY_MIN, REWARD_DELAY_MAX)
+
+    def __init__(self, parts: dict | None = None, keys: dict | None = None, game=None):
+        super().__init__(parts, keys, game)
+        p, n_neurons = self.params, self.parts["neurons"].params.n_neurons
+        if p.stimulus_size > n_neurons:
+            raise InvalidParameterError(
+                f"The 'stimulus_size' parameter of {type(self).__name__} must be at most n_neurons={n_neurons}. "
+                f"Got {p.stimulus_size} instead."
+            )
+        keys = self.rng.random((p.batch_size, p.n_stimuli, n_neurons))
+        groups = np.argpartition(keys, p.stimulus_size - 1, axis=2)[:, :, :p.stimulus_size]
+        self.state["stimuli"] = np.sort(groups, axis=2).astype(np.int64)
+        self.state["reward_due"] = np.zeros((p.batch_size, p.reward_delay_max + 1))
+        self.reward_log, self._given = np.zeros((0, p.batch_size)), None
+        self.shown = np.zeros(p.batch_size, dtype=np.int64)
+
+    def _check_keys(self, params):
+        """``reward_delay_min <= reward_delay_max`` and ``rewarded_stimulus < n_stimuli``."""
+        name = type(self).__name__
+        _check_delays(params, name)
+        if params.rewarded_stimulus >= params.n_stimuli:
+            raise InvalidParameterError(
+                f"The 'rewarded_stimulus' parameter of {name} must be below n_stimuli={params.n_stimuli}. "
+                f"Got {params.rewarded_stimulus} instead."
+            )
+
+    def _state_problem(self, arrays: dict) -> str:
+        """:meth:`Network._state_problem`, and stimulus groups of distinct neurons, rewards due >= 0."""
+        problem = super()._state_problem(arrays)
+        if problem:
+            return problem
+        stimuli, n_neurons = np.asarray(arrays["stimuli"]), self.parts["neurons"].params.n_neurons
+        if np.any(stimuli < 0) or np.any(stimuli >= n_neurons) or np.any(np.diff(stimuli, axis=2) <= 0):
+            return f"'stimuli' must hold increasing neuron indices in [0, {n_neurons}) in every group"
+        if np.any(np.asarray(arrays["reward_due"]) < 0):
+            return "'reward_due' must hold rewards >= 0"
+        return ""
+
+    def tick(self, state):
+        """Show each network its stimulus for one tick of ``processing_time`` ms; return the action(s).
+
+        Parameters
+        ----------
+        state : int or array_like of int
+            The index of the stimulus shown, in [0, n_stimuli): one if
+            ``batch_size == 1``, else one per network.
+
+        See :meth:`Network.tick` for the rest.
+        """
+        self.shown, self._given = self._stimulus_indices(state), None
+        batch = self.params.batch_size
+        action = super().tick(np.zeros(batch if batch > 1 else 1))
+        self.reward_log = np.zeros((self.params.processing_time, batch)) if self._given is None else self._given
+        due, steps = self.state["reward_due"], self.params.processing_time
+        moved = np.zeros_like(due)
+        moved[:, :max(due.shape[1] - steps, 0)] = due[:, steps:]
+        self.state["reward_due"] = moved
+        return action
+
+    def _stimulus_indices(self, state) -> np.ndarray:
+        """The stimulus shown to each network, (B,) int64; an InvalidParameterError for anything else."""
+        batch, n_stimuli = self.params.batch_size, self.params.n_stimuli
+        values = np.asarray(state)
+        shape_ok = values.shape in (((), (1,)) if batch == 1 else ((batch,),))
+        if values.dtype.kind not in "iu" or not shape_ok or np.any(values < 0) or np.any(values >= n_stimuli):
+            raise InvalidParameterError(
+                f"The observations of {type(self).__name__} must be stimulus indices: "
+                f"{'an int' if batch == 1 else f'{batch} ints'} in [0, {n_stimuli}). Got {state!r} instead."
+            )
+        return values.reshape(batch).astype(np.int64)
+
+    def injected_current(self, n_steps: int) -> np.ndarray:
+        """``stimulus_current`` into the neurons of each network's stimulus at the tick's first step."""
+        batch, n_neurons = self.params.batch_size, self.parts["neurons"].params.n_neurons
+        current = np.zeros((n_steps, batch, n_neurons))
+        groups = self.state["stimuli"][np.arange(batch), self.shown]
+        current[0, np.arange(batch)[:, None], groups] = self.params.stimulus_current
+        return current
+
+    def scheduled_rewards(self, n_steps: int) -> np.ndarray:
+        """Draw the rewards of the networks shown the rewarded stimulus; return the rewards due in this tick."""
+        p = self.params
+        delays = self.rng.integers(p.reward_delay_min, p.reward_delay_max + 1, size=p.batch_size)
+        rewarded = np.flatnonzero(self.shown == p.rewarded_stimulus)
+        due = self.state["reward_due"].copy()
+        due[rewarded, delays[rewarded]] += 1.0
+        self.state["reward_due"] = due
+        self._given = due[:, :n_steps].T.copy()
+        return self._given
+
+
+class ConditioningCallback(ExperimentCallback):
+    """Records a :class:`ClassicalConditioning` run: each stimulus, the response to it, and the weights.
+
+    The response to a stimulus is the number of spikes that the body neurons
+    outside its group fire in the first ``window`` ms of its tick (the pulse
+    step included): what the stimulus's neurons make the rest of the network
+    do. The weights recorded are the mean weight of the synapses from the
+    rewarded stimulus's excitatory neurons and that of every other excitatory
+    synapse.
+
+    Parameters
+    ----------
+    window : int, default 20
+        ms after the pulse in which the response is counted; at most
+        ``processing_time``.
+
+    Attributes
+    ----------
+    info : dict of str -> ndarray of shape (ticks, B)
+        After the run, per tick: ``stimulus`` (int64), ``response``,
+        ``rewards`` (given in the tick), ``rewarded_weight`` and
+        ``other_weight`` (mV, at the tick's end).
+    results : dict of str -> ndarray of shape (n_episodes, B)
+        Per episode: ``rewarded_response`` and ``other_response``, the mean
+        response to the rewarded stimulus (NaN if not shown) and to the
+        others; ``rewarded_weight`` and ``other_weight`` at its end; ``rewards``.
+
+    Raises
+    ------
+    ValueError
+        At the run's start, if ``window`` is not an int in [1, processing_time].
+
+    Examples
+    --------
+    >>> from spikey.core import GenericLoop
+    >>> from spikey.games import RandState
+    >>> callback = ConditioningCallback(window=20)
+    >>> loop = GenericLoop(ClassicalConditioning, RandState, callback=callback, n_episodes=2, len_episode=5,
+    ...                    reset_network=False, progress=False, seed=0, n_neurons=100, n_synapses=10, n_stimuli=5,
+    ...                    stimulus_size=10, n_states=5)
+    >>> _, _, results, info = loop()
+    >>> info["response"].shape, results["rewarded_weight"].shape
+    ((10, 1), (2, 1))
+    """
+
+    def __init__(self, window: int = 20):
+        super().__init__()
+        self.window = window
+
+    def reset(self, network, game, n_episodes: int):
+        p = network.params
+        if not isinstance(self.window, int) or isinstance(self.window, bool) or \
+                not 1 <= self.window <= p.processing_time:
+            raise ValueError(f"ConditioningCallback: window must be an int in [1, processing_time="
+                             f"{p.processing_time}]. Got {self.window!r}.")
+        super().reset(network, game, n_episodes)
+        self._ticks = {name: [] for name in ("stimulus", "response", "rewards", "rewarded_weight", "other_weight")}
+        self._episode_start = np.zeros(p.batch_size, dtype=np.int64)
+        self.results = {name: np.full((n_episodes, p.batch_size), np.nan) for name in
+                        ("rewarded_response", "other_response", "rewarded_weight", "other_weight", "rewards")}
+        self._synapses = _excitatory_synapses(network)
+
+    def on_tick(self, network, observations, actions):
+        super().on_tick(network, observations, actions)
+        n_inputs = network.parts["inputs"].params.n_inputs
+        groups = network.state["stimuli"][np.arange(network.params.batch_size), network.shown]
+        early = network.spike_log[:self.window, :, n_inputs:].sum(axis=0)  # (B, n_neurons)
+        flat = network.weights.reshape(-1)
+        record = {
+            "stimulus": network.shown.copy(),
+            "response": early.sum(axis=1) - np.take_along_axis(early, groups, axis=1).sum(axis=1),
+            "rewards": network.reward_log.sum(axis=0),
+            "rewarded_weight": [flat[rows].mean() for rows in self._synapses[0]],
+            "other_weight": [flat[rows].mean() for rows in self._synapses[1]],
+        }
+        for name, values in record.items():
+            self._ticks[name].append(np.asarray(values))
+
+    def on_episode_end(self, network, copies, episodes):
+        super().on_episode_end(network, copies, episodes)
+        ticks = {name: np.asarray(values) for name, values in self._ticks.items()}
+        rewarded_stimulus = network.params.rewarded_stimulus
+        for copy in np.flatnonzero(copies & (episodes < self.n_episodes)):
+            episode = slice(self._episode_start[copy], len(ticks["stimulus"]))
+            stimulus, response = ticks["stimulus"][episode, copy], ticks["response"][episode, copy]
+            rewarded, row = stimulus == rewarded_stimulus, episodes[copy]
+            self.results["rewarded_response"][row, copy] = response[rewarded].mean() if rewarded.any() else np.nan
+            self.results["other_response"][row, copy] = response[~rewarded].mean() if (~rewarded).any() else np.nan
+            self.results["rewarded_weight"][row, copy] = ticks["rewarded_weight"][-1, copy]
+            self.results["other_weight"][row, copy] = ticks["other_weight"][-1, copy]
+            self.results["rewards"][row, copy] = ticks["rewards"][episode, copy].sum()
+        self._episode_start[copies] = len(self._ticks["stimulus"])
+
+    def training_end(self, network):
+        super().training_end(network)
+        self.info.update({name: np.asarray(values) for name, values in self._ticks.items()})
+
+
+def _excitatory_synapses(network) -> tuple:
+    """Per network, the flat indices in ``weights`` of the rewarded stimulus's excitatory synapses and the others'."""
+    weights, n_inputs = network.state["weights"], network.parts["inputs"].params.n_inputs
+    batch = network.params.batch_size
+    rewarded, others = [], []
+    for copy in range(batch):
+        excitatory = np.zeros(weights.mask.shape[1], dtype=bool)
+        excitatory[n_inputs:] = weights.high[copy, n_inputs:] > 0
+        stimulus = np.zeros_like(excitatory)
+        stimulus[n_inputs + network.state["stimuli"][copy, network.params.rewarded_stimulus]] = True
+        for rows, into in ((excitatory & stimulus, rewarded), (excitatory & ~stimulus, others)):
+            selected = weights.mask[copy] & rows[:, None]
+            into.append(np.ravel_multi_index((np.full(selected.sum(), copy), *np.nonzero(selected)),
+                                             weights.values.shape))
+    return rewarded, others
 
 
 def play_distal_reward(net: DistalReward, seconds: int, progress: bool = False) -> dict:

@@ -1,0 +1,215 @@
+"""Izhikevich (2007)'s classical conditioning: stimulus groups, 1 ms pulses, S1 rewarded up to 1 s later."""
+import numpy as np
+import pytest
+
+from spikey.core import GenericLoop
+from spikey.experiments import ClassicalConditioning, ConditioningCallback
+from spikey.games import RandState
+from spikey.module import InvalidParameterError
+from spikey.snn import Network
+from spikey.testing import check_network
+
+SMALL = {"seed": 0, "n_neurons": 60, "n_synapses": 6, "n_stimuli": 4, "stimulus_size": 8, "processing_time": 50,
+         "reward_delay_min": 1, "reward_delay_max": 120}
+
+
+def small(**keys):
+    net = ClassicalConditioning(keys={**SMALL, **keys})
+    net.reset()
+    return net
+
+
+def test_each_stimulus_is_a_group_of_distinct_neurons_drawn_per_network():
+    net = small(batch_size=3, seed=[4, 5, 6])
+    stimuli = net.state["stimuli"]
+    assert stimuli.shape == (3, 4, 8) and stimuli.dtype == np.int64
+    assert (np.diff(stimuli, axis=2) > 0).all() and stimuli.min() >= 0 and stimuli.max() < 60
+    assert not np.array_equal(stimuli[0], stimuli[1])
+    np.testing.assert_array_equal(stimuli[1], small(seed=5).state["stimuli"][0])  # network k is the lone seed k
+    assert (stimuli < 48).any() and (stimuli >= 48).any()  # excitatory and inhibitory neurons both drawn
+
+
+def test_the_pulse_makes_the_stimulus_neurons_fire_and_only_at_the_tick_start():
+    net = small(thalamic_input=0.0)  # no noise: only the pulse can make a neuron fire
+    net.tick(2)
+    body = net.spike_log[:, 0, 1:]
+    group = net.state["stimuli"][0, 2]
+    first = body.argmax(axis=0)[group]
+    assert body[:, group].any(axis=0).all() and first.max() <= 2  # a resting neuron fires within 3 ms of 40 mV
+    quiet = small(thalamic_input=0.0, stimulus_current=0.0)
+    quiet.tick(2)
+    assert not quiet.spike_log.any()
+
+
+def test_injected_current_is_the_pulse_into_the_shown_groups_at_the_first_step():
+    net = small(batch_size=2, seed=[0, 1])
+    net.shown = np.array([3, 1])
+    current = net.injected_current(50)
+    assert current.shape == (50, 2, 60) and not current[1:].any()
+    for copy, stimulus in enumerate(net.shown):
+        np.testing.assert_array_equal(np.flatnonzero(current[0, copy]), net.state["stimuli"][copy, stimulus])
+    assert set(current[0][current[0] > 0].tolist()) == {40.0}
+
+
+def test_the_rewarded_stimulus_is_rewarded_once_within_its_delay_and_others_never():
+    rewarded, other = small(), small()
+    given = {"rewarded": [], "other": []}
+    for tick in range(4):
+        rewarded.tick(0 if tick == 0 else 1)
+        other.tick(1)
+        given["rewarded"].append(rewarded.reward_log[:, 0].copy())
+        given["other"].append(other.reward_log[:, 0].copy())
+    steps = np.flatnonzero(np.concatenate(given["rewarded"]))
+    assert len(steps) == 1 and 1 <= steps[0] <= 120 and np.concatenate(given["rewarded"]).sum() == 1.0
+    assert not np.concatenate(given["other"]).any()
+    assert rewarded.params.rewarded_stimulus == 0
+
+
+def test_rewards_reach_the_rule_on_both_backends_alike():
+    keys = {**SMALL, "batch_size": 2, "seed": [3, 4], "reward_delay_max": 60}
+    numpy_net, numba_net = (ClassicalConditioning(keys={**keys, "backend": backend}) for backend in ("numpy", "numba"))
+    assert ClassicalConditioning(keys=keys).backend == "numba"
+    for net in (numpy_net, numba_net):
+        net.reset()
+    stimuli = np.random.default_rng(0).integers(0, 2, size=(20, 2))
+    for shown in stimuli:
+        for net in (numpy_net, numba_net):
+            net.tick(shown)
+        np.testing.assert_array_equal(numba_net.spike_log, numpy_net.spike_log)
+        np.testing.assert_array_equal(numba_net.reward_log, numpy_net.reward_log)
+    assert numpy_net.state["synapses"].d.any()  # dopamine was given
+    np.testing.assert_allclose(numba_net.weights, numpy_net.weights, rtol=0, atol=1e-12)
+    assert numpy_net.get_state()["rng"] == numba_net.get_state()["rng"]
+
+
+def test_eval_mode_shows_stimuli_but_schedules_and_gives_no_reward():
+    net = small()
+    net.tick(0)
+    net.eval()
+    for _ in range(3):
+        net.tick(0)
+        assert not net.reward_log.any()
+    assert not net.state["reward_due"].any()  # the reward due in those ticks was dropped
+    net.train()
+    net.tick(0)
+    assert net.state["reward_due"].sum() + net.reward_log.sum() == 1.0
+
+
+@pytest.mark.parametrize("observation", [4, -1, 1.0, True, "1", [0, 1], None, np.array([[1]])])
+def test_an_observation_that_is_not_a_stimulus_index_is_refused_before_anything_changes(observation):
+    net = small()
+    before = net.get_state()
+    with pytest.raises(InvalidParameterError, match=r"observations of ClassicalConditioning must be stimulus "
+                                                    r"indices: an int in \[0, 4\)"):
+        net.tick(observation)
+    after = net.get_state()
+    assert after.keys() == before.keys() and all(np.array_equal(after[k], before[k]) for k in before)
+
+
+def test_a_batch_takes_one_index_per_network():
+    net = small(batch_size=2, seed=[0, 1])
+    net.tick(np.array([0, 3]))
+    np.testing.assert_array_equal(net.shown, [0, 3])
+    with pytest.raises(InvalidParameterError, match="2 ints in"):
+        net.tick(1)
+
+
+@pytest.mark.parametrize("keys, match", [
+    ({"reward_delay_max": 0}, "'reward_delay_max' parameter of ClassicalConditioning"),
+    ({"reward_delay_min": 130}, "'reward_delay_max' parameter of ClassicalConditioning must be at least "
+                                "reward_delay_min=130. Got 120"),
+    ({"rewarded_stimulus": 4}, "'rewarded_stimulus' parameter of ClassicalConditioning must be below n_stimuli=4. "
+                               "Got 4"),
+    ({"stimulus_size": 61}, "'stimulus_size' parameter of ClassicalConditioning must be at most n_neurons=60. Got 61"),
+    ({"stimulus_current": -1.0}, "'stimulus_current' parameter of ClassicalConditioning"),
+    ({"n_stimuli": 0}, "'n_stimuli' parameter of ClassicalConditioning"),
+])
+def test_bad_keys_are_refused_naming_them(keys, match):
+    with pytest.raises(InvalidParameterError, match=match):
+        ClassicalConditioning(keys={**SMALL, **keys})
+
+
+def test_state_round_trips_and_bad_state_is_refused(tmp_path):
+    net = small(batch_size=2, seed=[0, 1])
+    net.tick(np.array([0, 0]))
+    net.save(tmp_path / "net")
+    after = [net.tick(np.array([1, 2])), net.weights.copy(), net.state["reward_due"].copy()]
+    loaded = ClassicalConditioning.load(tmp_path / "net")
+    np.testing.assert_array_equal(loaded.tick(np.array([1, 2])), after[0])
+    np.testing.assert_array_equal(loaded.weights, after[1])
+    np.testing.assert_array_equal(loaded.state["reward_due"], after[2])
+    saved = net.get_state()
+    twice = saved["stimuli"].copy()
+    twice[0, 0, 1] = twice[0, 0, 0]
+    for name, bad, match in [("stimuli", twice, "'stimuli' must hold increasing neuron indices in"),
+                             ("stimuli", saved["stimuli"] + 60, r"in \[0, 60\)"),
+                             ("reward_due", -saved["reward_due"] - 1.0, "'reward_due' must hold rewards >= 0")]:
+        with pytest.raises(InvalidParameterError, match=match):
+            net.set_state({**saved, name: bad})
+
+
+def test_bad_input_is_refused_at_every_entry_point():
+    check_network(small(n_neurons=20, n_synapses=4, stimulus_size=4, processing_time=10), 1)
+
+
+def test_a_bad_injected_current_is_refused_before_the_tick_runs():
+    class Bad(ClassicalConditioning):
+        def injected_current(self, n_steps):
+            current = super().injected_current(n_steps)
+            current[3, 0, 0] = np.nan
+            return current
+
+    net = Bad(keys=SMALL)
+    net.reset()
+    before = net.get_state()
+    with pytest.raises(ValueError, match=r"Bad.injected_current must return finite currents; got nan at step 3"):
+        net.tick(1)
+    assert net.get_state()["rng"] == before["rng"] and np.array_equal(net.weights, before["weights.values"])
+    assert Network.injected_current(net, 5) is None
+
+
+# ---------------------------------------------------------------- the loop and its record
+
+
+def loop(callback, n_episodes=2, len_episode=6, **keys):
+    return GenericLoop(ClassicalConditioning, RandState, callback=callback, n_episodes=n_episodes,
+                       len_episode=len_episode, reset_network=False, progress=False, n_states=4, max_steps=len_episode,
+                       **{**SMALL, **keys})
+
+
+def test_the_callback_records_each_stimulus_its_response_and_the_weights():
+    callback = ConditioningCallback(window=10)
+    net, _, results, info = loop(callback, batch_size=2, seed=[0, 1])()
+    assert {name: values.shape for name, values in info.items()} == {name: (12, 2) for name in (
+        "stimulus", "response", "rewards", "rewarded_weight", "other_weight")}
+    assert set(results) == {"rewarded_response", "other_response", "rewarded_weight", "other_weight", "rewards"}
+    np.testing.assert_array_equal(results["rewards"], info["rewards"].reshape(2, 6, 2).sum(axis=1))
+    np.testing.assert_array_equal(results["rewarded_weight"], info["rewarded_weight"][[5, 11]])
+    shown = info["stimulus"][6:, 1] == 0
+    expected = info["response"][6:, 1][shown].mean() if shown.any() else np.nan
+    np.testing.assert_array_equal(results["rewarded_response"][1, 1], expected)
+    excitatory = net.state["weights"].high[1, 1:] > 0
+    group = np.zeros(60, dtype=bool)
+    group[net.state["stimuli"][1, 0]] = True
+    rows = net.weights[1, 1:][excitatory & group]
+    mask = net.state["weights"].mask[1, 1:][excitatory & group]
+    assert info["rewarded_weight"][-1, 1] == pytest.approx(rows[mask].mean())
+
+
+def test_the_response_counts_the_spikes_outside_the_stimulus_group_in_the_window():
+    callback = ConditioningCallback(window=5)
+    net = small()
+    callback.reset(net, None, 1)
+    net.tick(2)
+    callback.on_tick(net, 2, 0)
+    early = net.spike_log[:5, 0, 1:].sum(axis=0)
+    outside = np.ones(60, dtype=bool)
+    outside[net.state["stimuli"][0, 2]] = False
+    assert callback._ticks["response"][0][0] == early[outside].sum()
+
+
+@pytest.mark.parametrize("window", [0, 51, 2.0, True])
+def test_a_window_outside_the_tick_is_refused(window):
+    with pytest.raises(ValueError, match=r"window must be an int in \[1, processing_time=50\]"):
+        loop(ConditioningCallback(window=window))()
+
