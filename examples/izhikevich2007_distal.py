@@ -19,31 +19,26 @@ from __future__ import annotations
 
 import argparse
 import json
-import shutil
 from pathlib import Path
 
 import numpy as np
 from tqdm import tqdm
 
 from spikey.experiments import DistalReward, play_distal_reward, time_to_max
-from spikey.logging import wilson_interval
-
+from spikey.logging import load_checkpoint, open_run, save_checkpoint, wilson_interval
 
 
 def run(out: Path, seconds: int, seeds: list, checkpoint: int, keys: dict) -> tuple:
     """Run (or continue) the experiment saved in ``out``; return the network and the record of every second so far."""
-    identity, experiment = out / "experiment.json", {"seed": seeds, "keys": keys}
-    saved = sorted(out.glob("checkpoint-*"))
-    if saved:
-        if json.loads(identity.read_text()) != experiment:
-            raise SystemExit(f"{out} holds another experiment ({identity.read_text()}); give another --out.")
-        net = DistalReward.load(saved[-1] / "network")
-        record = dict(np.load(saved[-1] / "record.npz"))
+    try:
+        last = open_run(out, {"seed": seeds, "keys": keys})
+    except ValueError as error:
+        raise SystemExit(str(error)) from None
+    if last is not None:
+        net, record = load_checkpoint(last, DistalReward)
     else:
-        identity.write_text(json.dumps(experiment))
-        net = DistalReward(keys={"seed": seeds, "batch_size": len(seeds), **keys})
+        net, record = DistalReward(keys={"seed": seeds, "batch_size": len(seeds), **keys}), {}
         net.reset()
-        record = {}
     done = len(record.get("time", ()))
     with tqdm(total=seconds, initial=done, desc="simulated s") as bar:
         while done < seconds:
@@ -52,26 +47,9 @@ def run(out: Path, seconds: int, seeds: list, checkpoint: int, keys: dict) -> tu
             record = {name: np.concatenate((record[name], values)) if record else values
                       for name, values in piece.items()}
             done = len(record["time"])
-            save(net, record, out)
+            save_checkpoint(out, net, record, done)
             bar.update(len(piece["time"]))
     return net, record
-
-
-def save(net: DistalReward, record: dict, out: Path):
-    """Write the network and the record into a new checkpoint folder, in one rename; then drop the older ones.
-
-    A run killed at any moment leaves its last whole checkpoint (and perhaps a partial folder, redone next time).
-    """
-    partial = out / "partial"
-    if partial.exists():
-        shutil.rmtree(partial)
-    partial.mkdir()
-    np.savez(partial / "record.npz", **record)
-    net.save(partial / "network")
-    done = out / f"checkpoint-{len(record['time']):07d}"
-    partial.rename(done)
-    for older in sorted(out.glob("checkpoint-*"))[:-1]:
-        shutil.rmtree(older)
 
 
 def plot(record: dict, png: str, max_weight: float):
@@ -127,7 +105,6 @@ def main(argv=None):
     if not isinstance(args.keys, dict) or {"seed", "batch_size"} & set(args.keys):
         parser.error(f"--keys must be a JSON object without seed or batch_size (see --seed, --networks); "
                      f"got {args.keys!r}")
-    args.out.mkdir(parents=True, exist_ok=True)
     seeds = list(range(args.seed, args.seed + args.networks))
     net, record = run(args.out, args.seconds, seeds, args.checkpoint, args.keys)
     max_weight = net.parts["weights"].params.max_weight

@@ -142,9 +142,41 @@ def test_distal_reward_resumes_from_its_checkpoint_exactly(tmp_path, capsys):
     np.testing.assert_array_equal(pair["chosen"][:, 0], whole["chosen"][:2, 0])  # network 0 is the lone seed 0
 
 
+def test_conditioning_resumes_from_its_checkpoint_exactly(tmp_path, capsys):
+    conditioning = load_example("izhikevich2007_conditioning")
+    small = ["--keys", '{"n_neurons": 60, "n_synapses": 6, "n_stimuli": 3, "stimulus_size": 8}', "--checkpoint", "2",
+             "--compare", "2"]
+    whole = conditioning.main([*small, "--seconds", "6", "--out", str(tmp_path / "whole")])
+    conditioning.main([*small, "--seconds", "2", "--out", str(tmp_path / "parts")])
+    (tmp_path / "parts" / "partial").mkdir()  # a save cut short: the last whole checkpoint is taken
+    resumed = conditioning.main([*small, "--seconds", "6", "--out", str(tmp_path / "parts"), "--png",
+                                 str(tmp_path / "conditioning.png")])
+    assert set(resumed) == set(whole) and resumed["stimulus"].shape == (30, 1)
+    assert [path.name for path in (tmp_path / "parts").glob("checkpoint-*")] == ["checkpoint-0000003"]
+    for name in whole:
+        np.testing.assert_array_equal(resumed[name], whole[name])
+    assert set(np.unique(whole["stimulus"])) == {0, 1, 2} and whole["rewards"].sum() > 0
+    printed = capsys.readouterr().out
+    assert "seed 0: response to S1" in printed and "responding most to S1 over the last 2 s:" in printed
+    assert (tmp_path / "conditioning.png").stat().st_size > 0
+    with pytest.raises(SystemExit, match="holds another experiment"):
+        conditioning.main([*small, "--seconds", "6", "--seed", "1", "--out", str(tmp_path / "parts")])
+    pair = conditioning.main([*small, "--seconds", "4", "--networks", "2", "--out", str(tmp_path / "pair")])
+    for name in whole:  # network 0 of the batch is the lone seed 0, stimuli included
+        np.testing.assert_array_equal(pair[name][:, 0], whole[name][:20, 0])
+
+
 @pytest.mark.parametrize("argv", [["--seconds", "0"], ["--checkpoint", "0"], ["--networks", "-1"],
                                   ["--keys", '{"seed": 3}'], ["--keys", "[1]"]])
-def test_distal_reward_refuses_bad_options(argv, tmp_path):
+@pytest.mark.parametrize("example", ["izhikevich2007_distal", "izhikevich2007_conditioning"])
+def test_izhikevich_examples_refuse_bad_options(example, argv, tmp_path):
     with pytest.raises(SystemExit):
-        load_example("izhikevich2007_distal").main([*argv, "--out", str(tmp_path)])
+        load_example(example).main([*argv, "--out", str(tmp_path)])
+    assert not any(tmp_path.glob("checkpoint-*"))
+
+
+@pytest.mark.parametrize("argv", [["--seconds", "5", "--checkpoint", "2"], ["--compare", "0"]])
+def test_conditioning_refuses_options_that_do_not_fit(argv, tmp_path):
+    with pytest.raises(SystemExit):
+        load_example("izhikevich2007_conditioning").main([*argv, "--out", str(tmp_path)])
     assert not any(tmp_path.glob("checkpoint-*"))
