@@ -36,6 +36,8 @@ from spikey.logging import load_checkpoint, open_run, save_checkpoint, wilson_in
 
 WINDOW = 20
 """ms after the pulse in which a response is counted."""
+LOOP_KEYS = {"n_episodes", "len_episode", "reset_network", "progress", "n_states", "max_steps", "encoding"}
+"""Keys of the loop and the game, which this script sets."""
 
 
 def run(out: Path, seconds: int, seeds: list, checkpoint: int, keys: dict) -> tuple:
@@ -45,7 +47,7 @@ def run(out: Path, seconds: int, seeds: list, checkpoint: int, keys: dict) -> tu
     except ValueError as error:
         raise SystemExit(str(error)) from None
     net, record = load_checkpoint(last, ClassicalConditioning) if last is not None else (None, {})
-    ticks = checkpoint * 1000 // keys.get("processing_time", ClassicalConditioning.keys["processing_time"])
+    ticks = checkpoint * 1000 // processing_time(keys)
     keys = {"seed": seeds, "batch_size": len(seeds), **keys}
     episodes, done = seconds // checkpoint, len(record.get("stimulus", ())) // ticks
     for episode in tqdm(range(done, episodes), initial=done, total=episodes, desc=f"{checkpoint} s episodes"):
@@ -59,14 +61,19 @@ def run(out: Path, seconds: int, seeds: list, checkpoint: int, keys: dict) -> tu
     return net, record
 
 
-def summary(record: dict, seconds: float, processing_time: int, rewarded: int) -> dict:
+def processing_time(keys: dict) -> int:
+    """The tick (ms) of the networks these keys build: one stimulus interval."""
+    return keys.get("processing_time", ClassicalConditioning.keys["processing_time"])
+
+
+def summary(record: dict, seconds: float, tick_ms: int, rewarded: int) -> dict:
     """Per network, the mean responses to the rewarded stimulus and to the others over a span of ticks.
 
     Returns ``{"first": (rewarded, others), "last": (rewarded, others), "best_other": ...}``,
     each array (B,), over the first and the last ``seconds``; ``best_other`` is the largest mean
     response to one other stimulus over the last ``seconds``.
     """
-    span = max(1, int(seconds * 1000 // processing_time))
+    span = max(1, int(seconds * 1000 // tick_ms))
     result = {}
     for name, ticks in (("first", slice(0, span)), ("last", slice(-span, None))):
         stimulus, response = record["stimulus"][ticks], record["response"][ticks]
@@ -142,13 +149,17 @@ def main(argv=None):
     parser.add_argument("--png", default=None, help="where to save the figure")
     args = parser.parse_args(argv)
     for option in ("seconds", "networks", "checkpoint", "compare"):
-        if getattr(args, option) <= 0:
-            parser.error(f"--{option} must be positive; got {getattr(args, option)}")
+        if not 0 < getattr(args, option) < float("inf"):
+            parser.error(f"--{option} must be positive and finite; got {getattr(args, option)}")
     if args.seconds % args.checkpoint:
         parser.error(f"--seconds must be a multiple of --checkpoint={args.checkpoint}; got {args.seconds}")
-    if not isinstance(args.keys, dict) or {"seed", "batch_size"} & set(args.keys):
-        parser.error(f"--keys must be a JSON object without seed or batch_size (see --seed, --networks); "
-                     f"got {args.keys!r}")
+    if not isinstance(args.keys, dict) or {"seed", "batch_size", *LOOP_KEYS} & set(args.keys):
+        parser.error(f"--keys must be a JSON object without seed or batch_size (see --seed, --networks) or the "
+                     f"loop's and game's keys {sorted(LOOP_KEYS)}, which this script sets; got {args.keys!r}")
+    tick = processing_time(args.keys)
+    if not isinstance(tick, int) or tick < 1 or (1000 * args.checkpoint) % tick:
+        parser.error(f"--checkpoint={args.checkpoint} s must hold a whole number of ticks of processing_time="
+                     f"{tick!r} ms")
     seeds = list(range(args.seed, args.seed + args.networks))
     net, record = run(args.out, args.seconds, seeds, args.checkpoint, args.keys)
     report(record, seeds, args.compare, net)

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from spikey.core import GenericLoop
-from spikey.experiments import ClassicalConditioning, ConditioningCallback
+from spikey.experiments import ClassicalConditioning, ConditioningCallback, DistalReward
 from spikey.games import RandState
 from spikey.module import InvalidParameterError
 from spikey.snn import Network
@@ -95,7 +95,7 @@ def test_eval_mode_shows_stimuli_but_schedules_and_gives_no_reward():
     assert net.state["reward_due"].sum() + net.reward_log.sum() == 1.0
 
 
-@pytest.mark.parametrize("observation", [4, -1, 1.0, True, "1", [0, 1], None, np.array([[1]])])
+@pytest.mark.parametrize("observation", [4, -1, 1.0, True, "1", [0, 1], None, np.array([[[1]]])])
 def test_an_observation_that_is_not_a_stimulus_index_is_refused_before_anything_changes(observation):
     net = small()
     before = net.get_state()
@@ -213,3 +213,100 @@ def test_a_window_outside_the_tick_is_refused(window):
     with pytest.raises(ValueError, match=r"window must be an int in \[1, processing_time=50\]"):
         loop(ConditioningCallback(window=window))()
 
+
+
+def test_a_tick_longer_than_the_longest_delay_gives_its_reward_and_set_key_keeps_the_schedule():
+    net = small(reward_delay_max=10)  # the schedule is shorter than the tick
+    net.tick(0)
+    assert net.reward_log.sum() == 1.0 and 1 <= np.flatnonzero(net.reward_log[:, 0])[0] <= 10
+    net.set_key("processing_time", 5)  # shorter ticks now: a reward due later stays due
+    net.tick(0)
+    given = net.reward_log.sum()
+    net.set_key("processing_time", 200)
+    net.tick(1)
+    assert net.reward_log.shape == (200, 1) and given + net.reward_log.sum() == 1.0
+    assert not net.state["reward_due"].any()
+
+
+def test_a_game_must_show_one_state_per_stimulus():
+    with pytest.raises(InvalidParameterError, match=r"'n_stimuli' parameter of ClassicalConditioning must equal the "
+                                                    r"number of the game's states.*Got n_stimuli=4 for a game "
+                                                    r"observing Discrete\(100\)"):
+        ClassicalConditioning(keys=SMALL, game=RandState())
+    with pytest.raises(InvalidParameterError, match="MultiBinary"):
+        ClassicalConditioning(keys=SMALL, game=RandState(n_states=4, encoding="one_hot"))
+    with pytest.raises(InvalidParameterError, match="'n_stimuli' parameter"):
+        GenericLoop(ClassicalConditioning, RandState, callback=ConditioningCallback(), n_episodes=1, len_episode=5,
+                    progress=False, **SMALL)()  # RandState's 100 states against 4 stimuli
+    assert ClassicalConditioning(keys=SMALL, game=RandState(n_states=4)).params.n_stimuli == 4
+
+
+def test_a_tick_before_reset_changes_nothing_and_batched_observations_are_taken():
+    net = ClassicalConditioning(keys=SMALL)
+    with pytest.raises(RuntimeError, match="reset"):
+        net.tick(3)
+    assert net.shown.tolist() == [0]
+    net.reset()
+    net.tick(np.array([[2]]))
+    assert net.shown.tolist() == [2]
+
+
+def test_the_callback_refuses_another_network_and_a_window_the_tick_outgrew():
+    with pytest.raises(ValueError, match="ConditioningCallback records a ClassicalConditioning network. Got a "
+                                         "DistalReward"):
+        ConditioningCallback().reset(DistalReward(keys={"n_neurons": 20, "n_synapses": 2}), None, 1)
+    callback, net = ConditioningCallback(window=np.int64(40)), small()
+    callback.reset(net, None, 1)
+    net.set_key("processing_time", 30)
+    net.tick(1)
+    with pytest.raises(ValueError, match=r"window must be an int in \[1, processing_time=30\]. Got np.int64\(40\)"):
+        callback.on_tick(net, 1, 0)
+
+
+def test_a_stimulus_without_excitatory_neurons_records_nan_weights_quietly():
+    net = small(stimulus_size=1)
+    assert net.state["stimuli"][0, 0, 0] >= 48  # S1 is one inhibitory neuron (the last 12 of 60 are)
+    callback = ConditioningCallback()
+    callback.reset(net, None, 1)
+    net.tick(1)
+    with np.errstate(all="raise"):
+        callback.on_tick(net, 1, 0)
+    assert np.isnan(callback._ticks["rewarded_weight"][0][0]) and np.isfinite(callback._ticks["other_weight"][0][0])
+
+
+@pytest.mark.parametrize("current, match", [
+    (lambda n: np.full((n, 1, 60), "0.5"), r"must return real currents \(int or float\) of shape \(50, 1, 60\); "
+                                           r"got shape \(50, 1, 60\), dtype <U3"),
+    (lambda n: np.ones((n, 1, 60), dtype=bool), "dtype bool"),
+    (lambda n: np.full((n, 1, 60), 0.5 + 1j), "dtype complex128"),
+    (lambda n: [[1.0], [1.0, 2.0]], "must return an array of currents"),
+    (lambda n: np.full((n, 1, 60), None), "dtype object"),
+    (lambda n: np.ones((n, 60)), r"got shape \(50, 60\)"),
+])
+def test_injected_current_must_be_real_numbers_of_its_shape(current, match):
+    class Injecting(ClassicalConditioning):
+        def injected_current(self, n_steps):
+            return current(n_steps)
+
+    net = Injecting(keys=SMALL)
+    net.reset()
+    before = net.get_state()
+    with pytest.raises(ValueError, match=f"Injecting.injected_current {match}" if "must" in match else match):
+        net.tick(1)
+    assert net.get_state()["rng"] == before["rng"]
+
+
+def test_injected_current_takes_ints_and_any_memory_order_alike():
+    class Injecting(ClassicalConditioning):
+        def injected_current(self, n_steps):
+            return np.asfortranarray(np.full((n_steps, 1, 60), 2, dtype=np.int64))
+
+    class Floats(ClassicalConditioning):
+        def injected_current(self, n_steps):
+            return np.full((n_steps, 1, 60), 2.0)
+
+    ints, floats = Injecting(keys=SMALL), Floats(keys=SMALL)
+    for net in (ints, floats):
+        net.reset()
+        net.tick(1)
+    np.testing.assert_array_equal(ints.spike_log, floats.spike_log)

@@ -175,8 +175,35 @@ def test_izhikevich_examples_refuse_bad_options(example, argv, tmp_path):
     assert not any(tmp_path.glob("checkpoint-*"))
 
 
-@pytest.mark.parametrize("argv", [["--seconds", "5", "--checkpoint", "2"], ["--compare", "0"]])
+@pytest.mark.parametrize("argv", [["--seconds", "5", "--checkpoint", "2"], ["--compare", "0"], ["--compare", "nan"],
+                                  ["--compare", "inf"], ["--keys", '{"processing_time": 300}', "--checkpoint", "1"],
+                                  ["--keys", '{"processing_time": 2000}', "--checkpoint", "1"],
+                                  ["--keys", '{"n_states": 5}'], ["--keys", '{"max_steps": 5}']])
 def test_conditioning_refuses_options_that_do_not_fit(argv, tmp_path):
     with pytest.raises(SystemExit):
         load_example("izhikevich2007_conditioning").main([*argv, "--out", str(tmp_path)])
     assert not any(tmp_path.glob("checkpoint-*"))
+
+
+def test_checkpoints_are_ordered_by_number_and_never_overwritten(tmp_path):
+    from spikey.experiments import DistalReward
+    from spikey.logging import load_checkpoint, open_run, save_checkpoint
+
+    net = DistalReward(keys={"n_neurons": 20, "n_synapses": 2, "seed": 0})
+    assert open_run(tmp_path, {"seed": 0}) is None
+    save_checkpoint(tmp_path, net, {"x": np.arange(3)}, 9_999_999)
+    newest = save_checkpoint(tmp_path, net, {"x": np.arange(4)}, 10_000_000)
+    assert open_run(tmp_path, {"seed": 0}) == newest and [p.name for p in tmp_path.glob("checkpoint-*")] == \
+        ["checkpoint-10000000"]
+    for record, done, match in [({"x": np.arange(2)}, 10_000_000, "above the last checkpoint's 10000000"),
+                                ({"x": np.array([None])}, 10_000_001, "numeric arrays"),
+                                ({"file": np.arange(2)}, 10_000_001, "named 'file'")]:
+        with pytest.raises(ValueError, match=match):
+            save_checkpoint(tmp_path, net, record, done)
+    np.testing.assert_array_equal(load_checkpoint(newest, DistalReward)[1]["x"], np.arange(4))
+    with pytest.raises(ValueError, match="JSON-able"):
+        open_run(tmp_path / "other", {"seed": np.int64(0)})
+    assert not (tmp_path / "other").exists()
+    (tmp_path / "experiment.json").unlink()
+    with pytest.raises(ValueError, match="no experiment.json"):
+        open_run(tmp_path, {"seed": 0})

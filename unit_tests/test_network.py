@@ -512,9 +512,11 @@ def test_scheduled_rewards_reach_the_learning_rule_at_their_steps():
 
 
 @pytest.mark.parametrize("schedule, message", [
-    (np.zeros((7, 1)), r"must return rewards of shape \(8, 1\); got shape \(7, 1\)"),
+    (np.zeros((7, 1)), r"must return real rewards \(int or float\) of shape \(8, 1\); got shape \(7, 1\)"),
+    (np.ones((8, 1), dtype=bool), r"must return real rewards \(int or float\) of shape \(8, 1\); got shape \(8, 1\), "
+                                  r"dtype bool"),
     (np.where(np.arange(8)[:, None] == 5, np.nan, 0.0), r"must return finite rewards; got nan at step 5"),
-], ids=["shape", "NaN"])
+], ids=["shape", "bool", "NaN"])
 def test_a_bad_reward_schedule_is_refused_naming_the_network_before_anything_changes(schedule, message):
     net = Scheduled(keys={"seed": 0, "processing_time": 8, "backend": "numpy"})
     net.reset()

@@ -1,4 +1,4 @@
-"""Izhikevich (2007)'s distal-reward experiment on Spikey's parts (the paper's Fig. 1).
+"""Izhikevich (2007)'s distal-reward (Fig. 1) and classical-conditioning (Fig. 2) experiments on Spikey's parts.
 
 The network of the paper's code (``daspnet.m``), the same as Izhikevich
 (2003)'s cortical network:
@@ -35,12 +35,23 @@ targets of a neuron are distinct; inhibitory synapses learn too, within
 ``[-4, 0]`` mV (the code holds them at -1 mV). The paper's figure runs 1 h
 of simulated time (``T = 3600`` s in the code).
 
+:class:`ClassicalConditioning` (Fig. 2) runs the same network without a
+chosen synapse: 100 stimuli, each a random group of 50 neurons made to fire
+by a 1 ms current pulse, come in random order, and each presentation of the
+first, S1, is rewarded up to 1 s later; the network comes to respond to S1
+more than to the others. :class:`ConditioningCallback` records it in a
+:class:`~spikey.core.GenericLoop` that plays a
+:class:`~spikey.games.RandState` game.
+
 Reference: E. M. Izhikevich, "Solving the distal reward problem through
 linkage of STDP and dopamine signaling", Cerebral Cortex 17(10):2443-2452,
 2007.
 """
 from __future__ import annotations
 
+from numbers import Integral
+
+import gymnasium
 import numpy as np
 from tqdm import tqdm
 
@@ -322,12 +333,24 @@ class ClassicalConditioning(Network):
                 f"The 'stimulus_size' parameter of {type(self).__name__} must be at most n_neurons={n_neurons}. "
                 f"Got {p.stimulus_size} instead."
             )
+        self._check_game(game)
         keys = self.rng.random((p.batch_size, p.n_stimuli, n_neurons))
         groups = np.argpartition(keys, p.stimulus_size - 1, axis=2)[:, :, :p.stimulus_size]
         self.state["stimuli"] = np.sort(groups, axis=2).astype(np.int64)
         self.state["reward_due"] = np.zeros((p.batch_size, p.reward_delay_max + 1))
         self.reward_log, self._given = np.zeros((0, p.batch_size)), None
         self.shown = np.zeros(p.batch_size, dtype=np.int64)
+
+    def _check_game(self, game):
+        """A game, if given, must show stimulus indices: a Discrete space of ``n_stimuli`` states."""
+        space = getattr(game, "observation_space", None)
+        if game is not None and not (isinstance(space, gymnasium.spaces.Discrete) and space.n == self.params.n_stimuli
+                                     and space.start == 0):
+            raise InvalidParameterError(
+                f"The 'n_stimuli' parameter of {type(self).__name__} must equal the number of the game's states, "
+                f"which are the stimulus indices (a Discrete space, as RandState with encoding='index' and "
+                f"n_states=n_stimuli gives). Got n_stimuli={self.params.n_stimuli} for a game observing {space}."
+            )
 
     def _check_keys(self, params):
         """``reward_delay_min <= reward_delay_max`` and ``rewarded_stimulus < n_stimuli``."""
@@ -358,13 +381,17 @@ class ClassicalConditioning(Network):
         ----------
         state : int or array_like of int
             The index of the stimulus shown, in [0, n_stimuli): one if
-            ``batch_size == 1``, else one per network.
+            ``batch_size == 1``, else one per network ((B,) or (B, 1)).
 
         See :meth:`Network.tick` for the rest.
         """
-        self.shown, self._given = self._stimulus_indices(state), None
+        previous, self.shown, self._given = self.shown, self._stimulus_indices(state), None
         batch = self.params.batch_size
-        action = super().tick(np.zeros(batch if batch > 1 else 1))
+        try:
+            action = super().tick(np.zeros(batch if batch > 1 else 1))
+        except RuntimeError:  # not reset yet: nothing ran
+            self.shown = previous
+            raise
         self.reward_log = np.zeros((self.params.processing_time, batch)) if self._given is None else self._given
         due, steps = self.state["reward_due"], self.params.processing_time
         moved = np.zeros_like(due)
@@ -376,11 +403,12 @@ class ClassicalConditioning(Network):
         """The stimulus shown to each network, (B,) int64; an InvalidParameterError for anything else."""
         batch, n_stimuli = self.params.batch_size, self.params.n_stimuli
         values = np.asarray(state)
-        shape_ok = values.shape in (((), (1,)) if batch == 1 else ((batch,),))
+        shape_ok = values.shape in (((), (1,), (1, 1)) if batch == 1 else ((batch,), (batch, 1)))
         if values.dtype.kind not in "iu" or not shape_ok or np.any(values < 0) or np.any(values >= n_stimuli):
             raise InvalidParameterError(
                 f"The observations of {type(self).__name__} must be stimulus indices: "
-                f"{'an int' if batch == 1 else f'{batch} ints'} in [0, {n_stimuli}). Got {state!r} instead."
+                f"{'an int' if batch == 1 else f'{batch} ints'} in [0, {n_stimuli}), shape "
+                f"{'(), (1,) or (1, 1)' if batch == 1 else f'({batch},) or ({batch}, 1)'}. Got {state!r} instead."
             )
         return values.reshape(batch).astype(np.int64)
 
@@ -400,7 +428,9 @@ class ClassicalConditioning(Network):
         due = self.state["reward_due"].copy()
         due[rewarded, delays[rewarded]] += 1.0
         self.state["reward_due"] = due
-        self._given = due[:, :n_steps].T.copy()
+        self._given = np.zeros((n_steps, p.batch_size))
+        within = min(n_steps, due.shape[1])  # a tick may outlast the longest delay
+        self._given[:within] = due[:, :within].T
         return self._given
 
 
@@ -411,8 +441,8 @@ class ConditioningCallback(ExperimentCallback):
     outside its group fire in the first ``window`` ms of its tick (the pulse
     step included): what the stimulus's neurons make the rest of the network
     do. The weights recorded are the mean weight of the synapses from the
-    rewarded stimulus's excitatory neurons and that of every other excitatory
-    synapse.
+    rewarded stimulus's excitatory neurons (NaN if its group holds none) and
+    that of every other excitatory synapse.
 
     Parameters
     ----------
@@ -434,7 +464,9 @@ class ConditioningCallback(ExperimentCallback):
     Raises
     ------
     ValueError
-        At the run's start, if ``window`` is not an int in [1, processing_time].
+        At the run's start, if the network is not a :class:`ClassicalConditioning`;
+        at the start and at every tick, if ``window`` is not an int in
+        [1, processing_time] (``processing_time`` may change during a run).
 
     Examples
     --------
@@ -454,11 +486,11 @@ class ConditioningCallback(ExperimentCallback):
         self.window = window
 
     def reset(self, network, game, n_episodes: int):
+        if not isinstance(network, ClassicalConditioning):
+            raise ValueError(f"ConditioningCallback records a ClassicalConditioning network. Got a "
+                             f"{type(network).__name__}.")
+        self._check_window(network)
         p = network.params
-        if not isinstance(self.window, int) or isinstance(self.window, bool) or \
-                not 1 <= self.window <= p.processing_time:
-            raise ValueError(f"ConditioningCallback: window must be an int in [1, processing_time="
-                             f"{p.processing_time}]. Got {self.window!r}.")
         super().reset(network, game, n_episodes)
         self._ticks = {name: [] for name in ("stimulus", "response", "rewards", "rewarded_weight", "other_weight")}
         self._episode_start = np.zeros(p.batch_size, dtype=np.int64)
@@ -466,7 +498,14 @@ class ConditioningCallback(ExperimentCallback):
                         ("rewarded_response", "other_response", "rewarded_weight", "other_weight", "rewards")}
         self._synapses = _excitatory_synapses(network)
 
+    def _check_window(self, network):
+        steps = network.params.processing_time
+        if not isinstance(self.window, Integral) or isinstance(self.window, bool) or not 1 <= self.window <= steps:
+            raise ValueError(f"ConditioningCallback: window must be an int in [1, processing_time={steps}]. "
+                             f"Got {self.window!r}.")
+
     def on_tick(self, network, observations, actions):
+        self._check_window(network)
         super().on_tick(network, observations, actions)
         n_inputs = network.parts["inputs"].params.n_inputs
         groups = network.state["stimuli"][np.arange(network.params.batch_size), network.shown]
@@ -476,8 +515,8 @@ class ConditioningCallback(ExperimentCallback):
             "stimulus": network.shown.copy(),
             "response": early.sum(axis=1) - np.take_along_axis(early, groups, axis=1).sum(axis=1),
             "rewards": network.reward_log.sum(axis=0),
-            "rewarded_weight": [flat[rows].mean() for rows in self._synapses[0]],
-            "other_weight": [flat[rows].mean() for rows in self._synapses[1]],
+            "rewarded_weight": [flat[rows].mean() if len(rows) else np.nan for rows in self._synapses[0]],
+            "other_weight": [flat[rows].mean() if len(rows) else np.nan for rows in self._synapses[1]],
         }
         for name, values in record.items():
             self._ticks[name].append(np.asarray(values))

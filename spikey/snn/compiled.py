@@ -23,7 +23,10 @@ path draws them step by step; so is CorticalIzhikevich's thalamic current
 (nothing else draws between the steps of these networks). Rewards scheduled
 before the tick (:meth:`~spikey.snn.network.Network.scheduled_rewards`, as
 :class:`~spikey.experiments.DistalReward` gives them) reach the rule at their
-steps. A rewarder scoring the output spikes of each step
+steps, and a current injected into the neurons
+(:meth:`~spikey.snn.network.Network.injected_current`, as
+:class:`~spikey.experiments.ClassicalConditioning` gives its stimuli) is added
+to each step's charge. A rewarder scoring the output spikes of each step
 (:class:`~spikey.snn.rl_network.ActiveRLNetwork`) is asked once per tick for
 the reward of every number of output neurons that can fire, which the
 :class:`~spikey.snn.readout.Threshold` readout turns into its two actions;

@@ -556,6 +556,9 @@ class Network:
             Before the first :meth:`reset`.
         InvalidParameterError
             For observations :meth:`batch_observations` refuses; nothing has run.
+        ValueError
+            If :meth:`injected_current` or :meth:`scheduled_rewards` returns
+            anything but finite real numbers of its shape; nothing has run.
         FloatingPointError
             If the tick left a neuron's state infinite or NaN (key values too
             large for float64 arithmetic, e.g. ``a_plus=1e250``). The tick is
@@ -670,7 +673,9 @@ class Network:
         superthreshold pulses of :class:`~spikey.experiments.ClassicalConditioning`.
         At step t neuron j receives ``injected[t, b, j]`` added to the charge
         its synapses deliver (after ``magnitude``), in training and in eval
-        mode. Asked once per tick, on both backends.
+        mode. Asked once per tick, on both backends; :meth:`tick` raises a
+        ValueError, before anything changes, for anything but real numbers of
+        that shape, all finite.
         """
         return None
 
@@ -691,11 +696,17 @@ class Network:
         return self._checked_plan(scheduled, shape, "scheduled_rewards", "rewards")
 
     def _checked_plan(self, values, shape: tuple, method: str, what: str) -> np.ndarray:
-        """``values`` as a float64 array of ``shape``, finite, or a ValueError naming ``method``."""
-        array = np.array(values, dtype=np.float64)
-        if array.shape != shape:
-            raise ValueError(f"{type(self).__name__}.{method} must return {what} of shape {shape}; "
-                             f"got shape {array.shape}.")
+        """``values``, real numbers of ``shape``, all finite, as a C-ordered float64 array; else a ValueError."""
+        owner = f"{type(self).__name__}.{method}"
+        try:
+            given = np.asarray(values)
+        except (ValueError, TypeError) as error:
+            raise ValueError(f"{owner} must return an array of {what}, shape {shape}; got {values!r} ({error}).") \
+                from None
+        if given.dtype.kind not in "iuf" or given.shape != shape:
+            raise ValueError(f"{owner} must return real {what} (int or float) of shape {shape}; "
+                             f"got shape {given.shape}, dtype {given.dtype}.")
+        array = np.array(given, dtype=np.float64, order="C")
         if not np.isfinite(array).all():
             raise ValueError(f"{type(self).__name__}.{method} must return finite {what}; got "
                              f"{array[~np.isfinite(array)][0]} at step {np.argwhere(~np.isfinite(array))[0][0]}.")
