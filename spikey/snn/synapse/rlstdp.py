@@ -37,7 +37,7 @@ def rlstdp_step(state, weights, pre, post, reward, params):
     """One RLSTDP timestep: decay the traces, then apply ``η R`` STDP; return the new state."""
     x_pre = (state.x_pre + state.pre) * decay_factor(params.tau_plus)
     x_post = (state.x_post + state.post) * decay_factor(params.tau_minus)
-    trace = state.trace * (1.0 - params.trace_decay) + reward
+    trace = (state.trace * (1.0 - params.trace_decay) + reward).astype(state.trace.dtype, copy=False)
     new_state = RLSTDP.State(x_pre, x_post, np.array(pre, dtype=bool), np.array(post, dtype=bool), trace)
     rlstdp_reward(new_state, weights, trace, params)
     return new_state
