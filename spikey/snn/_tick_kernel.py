@@ -208,9 +208,9 @@ def _compact_input(arrival, weights, row_start, row_cols, incoming):
 
 @numba.njit(cache=True)
 def _add_row(total, row):
-    """``total += row``."""
+    """``total += row``, each entry of ``row`` cast to the type of ``total`` first."""
     for j in range(total.shape[0]):
-        total[j] += row[j]
+        total[j] += total.dtype.type(row[j])
 
 
 @numba.njit(cache=True, inline="always")
@@ -610,7 +610,7 @@ def run_tick(arrivals, potential, per_step, lif, izhikevich, values, mask, low, 
         (weights, bounds, traces, ``keep``, ``threshold``, ``cells``, the thalamic current).
     per_step : ndarray of shape (T, B, n_post), float64
         LIF: uniform draws for random firing, read only when ``prob_rand_fire > 0``;
-        Izhikevich: the thalamic current of each step, none if empty.
+        Izhikevich: the thalamic current of each step (cast to the state's type where it is added), none if empty.
     lif : tuple
         ``(timer, pending, keep, threshold)``: the LIF state (int64 (B, n_post), bool (B, spike_delay, n_post),
         :class:`spikey.snn.neuron.lif.NeuronState`), ``1 - potential_decay`` and ``firing_threshold`` (mV)

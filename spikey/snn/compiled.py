@@ -219,16 +219,16 @@ def _neuron_arrays(network, n_steps: int):
     """
     neurons, batch, dtype = network.parts["neurons"], network.params.batch_size, network.dtype
     state, n = network.state["neurons"], neurons.params.n_neurons
-    no_draws = np.zeros((0, 0, 0), dtype=dtype)
+    no_draws = np.zeros((0, 0, 0))  # float64, as the draws: one compiled signature per state dtype
     if type(neurons) is LIF:
         p = neurons.params
-        draws = random_steps(network.rng, n_steps, (batch, n)) if p.prob_rand_fire > 0 else np.zeros((0, 0, 0))
+        draws = random_steps(network.rng, n_steps, (batch, n)) if p.prob_rand_fire > 0 else no_draws
         lif = (_own_array(state.refractory_timer), _own_array(state.pending),
                _per_network(1.0 - np.asarray(p.potential_decay), batch, dtype),
                _per_network(p.firing_threshold, batch, dtype))
         return draws, lif, (np.zeros((0, 0), dtype=dtype), no_draws), 0
-    current = neurons.thalamic_current(network.rng, (batch, n), n_steps).astype(dtype, copy=False) \
-        if type(neurons) is CorticalIzhikevich else None
+    current = neurons.thalamic_current(network.rng, (batch, n), n_steps) if type(neurons) is CorticalIzhikevich \
+        else None
     cells = _own_array(np.stack([np.broadcast_to(value, (batch, n)) for value in neurons.cell_parameters()]), dtype)
     lif = (np.zeros((0, 0), dtype=np.int64), np.zeros((batch, 0, 0), dtype=bool), np.ones(batch, dtype=dtype),
            np.ones(batch, dtype=dtype))

@@ -98,4 +98,4 @@ class RLSTDP(Synapse):
     def reward(self, state, weights, reward):
         """Add ``reward`` to ``R`` and apply it to the most recent step's STDP, as if given then."""
         rlstdp_reward(state, weights, reward, self.params)
-        return state._replace(trace=state.trace + reward)
+        return state._replace(trace=(state.trace + reward).astype(state.trace.dtype, copy=False))

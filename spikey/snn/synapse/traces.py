@@ -50,11 +50,11 @@ def _decay_kernel(decay: float, n_steps: int, dtype: str = "float64") -> tuple[n
 
 
 RENORMALIZE_BELOW = 1e-100
-RENORMALIZE_BELOW_FLOAT32 = 1e-30  # float32's smallest normal is 1.2e-38; 1 / (tau * 1e-30) stays finite
+RENORMALIZE_BELOW_FLOAT32 = 2.0 ** -100  # about 7.9e-31, exact in float32, whose smallest normal is 1.2e-38
 
 
 def renormalize_below(dtype) -> float:
-    """The scale below which a running scale of ``dtype`` is folded in: 1e-100 (float64), 1e-30 (float32)."""
+    """The scale below which a running scale of ``dtype`` is folded in: 1e-100 (float64), 2^-100 (float32)."""
     return RENORMALIZE_BELOW if np.dtype(dtype).itemsize == 8 else RENORMALIZE_BELOW_FLOAT32
 
 
@@ -63,7 +63,7 @@ def rescale(matrix, scale, decay: float):
 
     Eligibility traces decay through a running scale per network, one
     multiplication a step. When ``scale * decay`` would fall below 1e-100
-    (1e-30 for a float32 scale, :func:`renormalize_below`), the scale is
+    (2^-100 for a float32 scale, :func:`renormalize_below`), the scale is
     folded into ``matrix`` (in place) and restarts at 1; when ``decay`` alone
     would (a time constant below 0.005 steps), it is folded in too and 1 is
     returned for it.
