@@ -81,6 +81,14 @@ DTYPE = Key(
     "rates stay float64.",
     default="float64", fixed=True,
 )
+FLOAT32_TOLERANCE = 1e-4
+"""Weights of a float32 network agree with those of its float64 twin (same seed) to this times ``max_weight``.
+
+Measured: at most 9.4e-6 over 400 drawn networks (LIF, Izhikevich and
+CorticalIzhikevich neurons, STDP, MSTDP, MSTDPET, DopamineSTDP, batches of 1
+to 3, two ticks of up to 30 steps), while their spikes are the same.
+"""
+
 SPIKE_PAIRING = Key(
     "spike_pairing", Options("arrival", "emission"),
     "The step at which learning rules count a presynaptic spike: 'arrival', when it reaches the postsynaptic "

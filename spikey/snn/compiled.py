@@ -226,7 +226,7 @@ def _neuron_arrays(network, n_steps: int):
         lif = (_own_array(state.refractory_timer), _own_array(state.pending),
                _per_network(1.0 - np.asarray(p.potential_decay), batch, dtype),
                _per_network(p.firing_threshold, batch, dtype))
-        return draws, lif, (np.zeros((0, 0), dtype=dtype), no_draws), 0
+        return draws, lif, (np.zeros((0, 0), dtype=dtype), np.zeros((0, 0, 0), dtype=dtype)), 0
     current = neurons.thalamic_current(network.rng, (batch, n), n_steps) if type(neurons) is CorticalIzhikevich \
         else None
     cells = _own_array(np.stack([np.broadcast_to(value, (batch, n)) for value in neurons.cell_parameters()]), dtype)
