@@ -4,7 +4,8 @@ A network's ``backend`` key picks how its ticks run. ``"numpy"`` runs the
 parts' own numpy code, the reference and the path of every part written
 outside Spikey. ``"numba"`` runs each tick's timesteps in one call of the
 compiled kernel of :mod:`spikey.snn._tick_kernel`, which gives the same spikes
-from the same seed and weights equal to 1e-12. ``"auto"`` (the default)
+from the same seed and weights equal to 1e-12 (in a network whose ``dtype``
+is float32, the kernel runs in float32 too: weights equal to 1e-5). ``"auto"`` (the default)
 takes ``"numba"`` when every part is listed in :data:`COMPILED_TWINS` and
 numba is installed, ``"numpy"`` otherwise.
 
@@ -276,16 +277,16 @@ def reward_compiled(network, rewards: np.ndarray) -> bool:
 
 
 def _overflow(network) -> FloatingPointError:
-    """The error for a learning update that overflowed float64."""
+    """The error for a learning update that overflowed the state's float type."""
     return FloatingPointError(
         f"{type(network).__name__}: a weight or eligibility update of {type(network.parts['synapses']).__name__} "
-        "became infinite or NaN: some key's value is too large for float64 arithmetic (effective_keys() lists "
+        f"became infinite or NaN: some key's value is too large for {network.dtype} arithmetic (effective_keys() lists "
         "every value)."
     )
 
 
 def _own_array(array, dtype=None) -> np.ndarray:
-    """A C-ordered copy of an array, of ``dtype`` if given (one compiled signature whatever order a part's state has)."""
+    """A C-ordered copy of an array, of ``dtype`` if given: one compiled signature whatever order a state has."""
     return np.array(array, dtype=dtype, order="C")
 
 

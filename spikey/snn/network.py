@@ -575,7 +575,7 @@ class Network:
             For observations :meth:`batch_observations` refuses; nothing has run.
         FloatingPointError
             If the tick left a neuron's state infinite or NaN (key values too
-            large for float64 arithmetic, e.g. ``a_plus=1e250``). The tick is
+            large for the state's float arithmetic, e.g. ``a_plus=1e250``). The tick is
             not undone (that would cost a copy of every weight per tick): the
             network's state is then invalid, :meth:`save` refuses it, and
             :meth:`set_state` or :meth:`load` restores a saved one.
@@ -600,7 +600,7 @@ class Network:
                 where = tuple(int(k) for k in np.argwhere(~np.isfinite(array))[0])
                 raise FloatingPointError(
                     f"{type(self).__name__}: the neurons' {field} became {array[where]} in this tick (at {where}): "
-                    "some key's value is too large for float64 arithmetic (effective_keys() lists every value)."
+                    f"some key's value is too large for {self.dtype} arithmetic (effective_keys() lists every value)."
                 )
 
     def _run(self, n_steps: int) -> np.ndarray:
@@ -792,8 +792,9 @@ class Network:
         for name, array in arrays.items():
             array, want = np.asarray(array), expected[name]
             if array.shape != want.shape or (name != "rng" and array.dtype != want.dtype):
+                hint = self._dtype_hint(array.dtype, want.dtype)
                 raise InvalidParameterError(f"{owner}: {name!r} must have shape {want.shape} and dtype {want.dtype}; "
-                                            f"got {array.shape} {array.dtype}{self._dtype_hint(array.dtype, want.dtype)}.")
+                                            f"got {array.shape} {array.dtype}{hint}.")
         whole = self.get_state()
         for name, array in arrays.items():
             if name != "rng":
