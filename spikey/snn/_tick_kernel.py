@@ -250,7 +250,8 @@ def _postsynaptic(post, b, n_outputs, fparams, p_minus, post_index):
 
     Returns how many body neurons and how many of the last ``n_outputs`` (the outputs) spiked.
     """
-    decay, jump, first_output = p_minus.dtype.type(fparams[4]), p_minus.dtype.type(fparams[6]), post.shape[0] - n_outputs
+    decay, jump = p_minus.dtype.type(fparams[4]), p_minus.dtype.type(fparams[6])
+    first_output = post.shape[0] - n_outputs
     count = fired = 0
     for j in range(post.shape[0]):
         p_minus[b, j] = p_minus[b, j] * decay + (jump if post[j] else p_minus.dtype.type(0.0))
@@ -574,8 +575,9 @@ def _learn(b, t, arrivals, values, mask, low, high, p_plus, p_minus, last_pre, l
                                n_post_spiked, lists)
     if rule == MSTDPET_RULE:
         typed = z.dtype.type
-        finite &= _add_zeta_eligibility(z, kept, events, n_kept, b, typed(1.0) / (typed(fparams[8]) * z_scale[b]), mask,
-                                        p_plus, p_minus, pre_index, n_pre_spiked, post_index, n_post_spiked, extents)
+        coef = typed(1.0) / (typed(fparams[8]) * z_scale[b])
+        finite &= _add_zeta_eligibility(z, kept, events, n_kept, b, coef, mask, p_plus, p_minus, pre_index,
+                                        n_pre_spiked, post_index, n_post_spiked, extents)
         if reward != 0:
             finite &= _add_kept_columns(z, kept, events, n_kept, mask, b, extents)
             finite &= _add_eligibility_to_weights(values, low, high, z, b, typed(rate[b] * reward * z_scale[b]),

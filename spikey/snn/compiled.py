@@ -5,9 +5,9 @@ parts' own numpy code, the reference and the path of every part written
 outside Spikey. ``"numba"`` runs each tick's timesteps in one call of the
 compiled kernel of :mod:`spikey.snn._tick_kernel`, which gives the same spikes
 from the same seed and weights equal to 1e-12 (in a network whose ``dtype``
-is float32, the kernel runs in float32 too: weights equal to 1e-5). ``"auto"`` (the default)
-takes ``"numba"`` when every part is listed in :data:`COMPILED_TWINS` and
-numba is installed, ``"numpy"`` otherwise.
+is float32, the kernel runs in float32 too: weights equal to 1e-5).
+``"auto"`` (the default) takes ``"numba"`` when every part is listed in
+:data:`COMPILED_TWINS` and numba is installed, ``"numpy"`` otherwise.
 
 The kernel runs LIF or Izhikevich neurons (:class:`~spikey.snn.neuron.Izhikevich`,
 :class:`~spikey.snn.neuron.CorticalIzhikevich`, each neuron with its own
@@ -280,8 +280,8 @@ def _overflow(network) -> FloatingPointError:
     """The error for a learning update that overflowed the state's float type."""
     return FloatingPointError(
         f"{type(network).__name__}: a weight or eligibility update of {type(network.parts['synapses']).__name__} "
-        f"became infinite or NaN: some key's value is too large for {network.dtype} arithmetic (effective_keys() lists "
-        "every value)."
+        f"became infinite or NaN: some key's value is too large for {network.dtype} arithmetic (effective_keys() "
+        "lists every value)."
     )
 
 

@@ -66,9 +66,10 @@ divides this cost) (:func:`~spikey.snn.synapse.traces.add_matrix`):
 with ``tonic_dopamine=0`` that is every step from a network's first reward
 until ``d`` reaches 0, about 141 s (708 τd) after a last pulse of 0.5; with a
 tonic level, every step. ``d`` is set to 0 once ``|d|`` falls below the
-smallest normal number of its dtype (float64: 2.2e-308; float32: 1.2e-38), where its decay would otherwise stick
-at a subnormal value forever; this drops at most ``η |c|`` times that number per step. Since ``c`` and ``d`` decay exponentially between
-events, the weights have a closed form between spikes and rewards, but the
+smallest normal number of its dtype (float64: 2.2e-308; float32: 1.2e-38),
+where its decay would otherwise stick at a subnormal value forever; this
+drops at most ``η |c|`` times that number per step. Since ``c`` and ``d``
+decay exponentially between events, the weights have a closed form between spikes and rewards, but the
 network reads the weights at every step, so they are kept current instead
 (the closed form would save no work). The rule is therefore not
 reward-gated: ``REWARD_GATED = False``.
