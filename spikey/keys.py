@@ -83,8 +83,8 @@ DTYPE = Key(
     "Float type of the network's state: neuron potentials and recovery, weights and their row bounds, the learning "
     "rule's traces, eligibility and dopamine, and every step's arithmetic on them, on both backends. 'float64' (the "
     "default) is the reference. 'float32' halves the state's memory and the bytes a step moves, which pays for large "
-    "networks, whose steps are memory- and bandwidth-bound (3000 LIF neurons with MSTDPET: 1.4x faster on numba, "
-    "1.8x on numpy, 116 MB of weights and traces instead of 219). Its weights agree with a float64 run of the same "
+    "networks, whose steps are memory- and bandwidth-bound (3000 LIF neurons with MSTDPET: 1.1-1.4x faster on numba, "
+    "about 2x on numpy, 116 MB of weights and traces instead of 219). Its weights agree with a float64 run of the same "
     "seed to FLOAT32_TOLERANCE * max_weight while their spikes are the same; spikes stayed the same for 20,000 steps "
     "of Florian's XOR network (LIF), for about 1,300 steps of Izhikevich networks, whose chaos then amplifies the "
     "rounding. Random draws, rewards, input encodings and readout rates stay float64.",
