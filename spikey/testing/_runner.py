@@ -57,8 +57,9 @@ def checks_for(part_class) -> list:
         configuration checks; readouts and rewarders, which have no state, skip
         ``check_state_batch_axis``; only learning rules get
         ``check_learning_changes_weights`` and ``check_blocks_equal_steps``;
-        only neurons, weights and rules get ``check_float32_state``; only the built-in parts the compiled tick runs get
-        ``check_backends_agree``, last.
+        only neurons, weights and rules get ``check_float32_state``; only the
+        built-in parts the compiled tick runs get ``check_backends_agree``,
+        last.
     """
     if not (isinstance(part_class, type) and issubclass(part_class, Module)):
         raise TypeError(f"Expected a spikey Module subclass, got {part_class!r}.")
