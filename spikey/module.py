@@ -289,6 +289,21 @@ def per_network(value, ndim: int = 1):
     return value.reshape((-1,) + (1,) * (ndim - 1)) if isinstance(value, np.ndarray) else value
 
 
+def state_typed(value, dtype):
+    """A value derived from keys, ready to meet float state of ``dtype``: an array cast to it, a scalar as it is.
+
+    In numpy arithmetic a Python float takes the type of the array it meets
+    (NEP 50), but a float64 array of per-network values would make a float32
+    state's arithmetic float64; it is cast once here.
+
+    Examples
+    --------
+    >>> state_typed(np.array([0.5]), np.float32).dtype, state_typed(0.5, np.float32)
+    (dtype('float32'), 0.5)
+    """
+    return value.astype(dtype, copy=False) if isinstance(value, np.ndarray) else value
+
+
 def validate_config(keys, config: Mapping, owner: str, batch_size: int | None = None) -> Params:
     """Validate ``config`` against declared ``keys``; undeclared entries are ignored.
 

@@ -91,6 +91,15 @@ def test_every_part_in_a_network_refuses_bad_input_at_every_entry_point(case, ba
     check_network(composed(kind, swapped, keys, batch_size), batched(observation, batch_size))
 
 
+@pytest.mark.parametrize("case", CASES)
+def test_every_part_in_a_float32_network_refuses_bad_input_at_every_entry_point(case, each_backend):
+    """The same checks with ``dtype="float32"``: a float64 state array is refused as any other dtype."""
+    kind, swapped, keys, observation = CASES[case]
+    net = composed(kind, swapped, {**keys, "dtype": "float32"})
+    assert net.state["weights"].values.dtype == np.float32
+    check_network(net, observation)
+
+
 @pytest.mark.parametrize("template", TEMPLATES, ids=lambda t: t.__name__)
 def test_every_template_refuses_bad_input_at_every_entry_point(template, each_backend):
     net = template(keys={"seed": 0, "processing_time": 10})

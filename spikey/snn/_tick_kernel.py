@@ -15,6 +15,13 @@ serial and cached to disk (``cache=True``): numba writes the cache next to
 this file, or, where that folder is read-only, in the user's cache folder;
 ``NUMBA_CACHE_DIR`` overrides both.
 
+The kernels run in the state's float type, float64 or float32 (the network's
+``dtype``; numba compiles and caches one version per type): temporaries are
+allocated in it, and key values (float64 in ``fparams``) and literals are
+cast to it where they meet the state, as numpy casts a Python float. Random
+draws, rewards and the learning rate stay float64; a rule's factor (learning
+rate times reward, dopamine) is computed in float64 and cast once.
+
 Two habits keep the loops fast. The helpers run at every step, and the short
 loops run once per spike or per row of a rewarded step, are inlined
 (``inline="always"``): at 61 neurons a call passing a few arrays cost more
@@ -30,7 +37,7 @@ import numba
 import numpy as np
 
 from spikey.snn.neuron.izhikevich import V_GUARD, V_PEAK
-from spikey.snn.synapse.traces import RENORMALIZE_BELOW
+from spikey.snn.synapse.traces import RENORMALIZE_BELOW, RENORMALIZE_BELOW_FLOAT32
 
 NO_RULE, STDP_RULE, MSTDP_RULE, MSTDPET_RULE, DOPAMINE_RULE = 0, 1, 2, 3, 4
 """Learning rule codes of :func:`run_tick` (``NO_RULE`` in eval mode)."""
@@ -39,6 +46,7 @@ LIF_NEURONS, IZHIKEVICH_NEURONS = 0, 1
 """Neuron model codes of :func:`run_tick`."""
 
 NEGLIGIBLE_DOPAMINE = np.finfo(np.float64).tiny  # DopamineSTDP's d is set to 0 below it
+NEGLIGIBLE_DOPAMINE_FLOAT32 = float(np.finfo(np.float32).tiny)  # the same for a float32 d
 
 KEPT_STEPS = 128  # steps of column terms kept before _add_kept_columns adds them to z
 FLOAT_PARAMS = ("resting_mv", "magnitude", "prob_rand_fire", "decay_plus", "decay_minus", "a_plus", "a_minus",
@@ -55,6 +63,18 @@ def _clip(value, low, high):
     if value > high:
         value = high
     return value
+
+
+@numba.njit(cache=True, inline="always")
+def _renormalize_below(scale):
+    """The threshold of :func:`spikey.snn.synapse.traces.renormalize_below` for a scale array's float type."""
+    return RENORMALIZE_BELOW if scale.itemsize == 8 else RENORMALIZE_BELOW_FLOAT32
+
+
+@numba.njit(cache=True, inline="always")
+def _negligible_dopamine(level):
+    """The smallest normal number of the float type of DopamineSTDP's dopamine ``level``."""
+    return NEGLIGIBLE_DOPAMINE if level.itemsize == 8 else NEGLIGIBLE_DOPAMINE_FLOAT32
 
 
 @numba.njit(cache=True)
@@ -106,7 +126,8 @@ def _lif_step(b, t, potential, timer, pending, random_draws, injected, keep, thr
     synaptic charge (empty: none). Writes its spikes into ``emitted``.
     """
     n_post = potential.shape[1]
-    rest, magnitude, prob_rand_fire = fparams[0], fparams[1], fparams[2]
+    typed = potential.dtype.type
+    rest, magnitude, prob_rand_fire = typed(fparams[0]), typed(fparams[1]), fparams[2]
     delay = pending.shape[1]
     fired = emitted
     if delay > 0:  # the spikes leaving now are the oldest pending ones; this step's join the queue's end
@@ -120,9 +141,9 @@ def _lif_step(b, t, potential, timer, pending, random_draws, injected, keep, thr
         ready = timer_b[j] <= 0
         drive = magnitude * incoming[j]
         if inject:
-            drive += injected[t, b, j]
+            drive += typed(injected[t, b, j])
         v = (u[j] - rest) * keep_b + drive
-        v = v * (1.0 if ready else 0.0) + rest
+        v = v * typed(1.0 if ready else 0.0) + rest
         spike = v >= threshold_b
         if prob_rand_fire > 0 and random_draws[t, b, j] < prob_rand_fire:
             spike = True
@@ -158,6 +179,9 @@ def _izhikevich_step(b, t, potential, recovery, cells, current, injected, magnit
     """
     v_b, u_b = potential[b], recovery[b]
     a, sensitivity, reset, jump = cells[0, b], cells[1, b], cells[2, b], cells[3, b]
+    typed = potential.dtype.type
+    half, quadratic, linear, constant, guard = typed(0.5), typed(0.04), typed(5.0), typed(140.0), typed(V_GUARD)
+    magnitude = typed(magnitude)
     n = v_b.shape[0]
     for j in range(n):
         incoming[j] *= magnitude
@@ -169,8 +193,8 @@ def _izhikevich_step(b, t, potential, recovery, cells, current, injected, magnit
         drive = incoming[j]
         v, u = v_b[j], u_b[j]
         for _ in range(2):
-            v = v + 0.5 * (0.04 * (v * v) + 5.0 * v + 140.0 - u + drive)
-            v = _clip(v, -V_GUARD, V_GUARD)
+            v = v + half * (quadratic * (v * v) + linear * v + constant - u + drive)
+            v = _clip(v, -guard, guard)
         u = u + a[j] * (sensitivity[j] * v - u)
         spike = v >= V_PEAK
         v_b[j] = reset[j] if spike else v
@@ -193,9 +217,9 @@ def _compact_input(arrival, weights, row_start, row_cols, incoming):
 
 @numba.njit(cache=True)
 def _add_row(total, row):
-    """``total += row``."""
+    """``total += row``, each entry of ``row`` cast to the type of ``total`` first."""
     for j in range(total.shape[0]):
-        total[j] += row[j]
+        total[j] += total.dtype.type(row[j])
 
 
 @numba.njit(cache=True, inline="always")
@@ -205,7 +229,8 @@ def _presynaptic(arrivals, b, t, n_inputs, iparams, fparams, p_plus, pre, pre_in
     A spike counts at arrival (``spike_pairing="arrival"``) or at emission.
     The trace takes it at once: ``P+ ← P+ e^(-1/τ+) + A+ f_pre`` (Florian 2007).
     """
-    emission, delay, decay, jump = iparams[3], iparams[2], fparams[3], fparams[5]
+    emission, delay = iparams[3], iparams[2]
+    decay, jump = p_plus.dtype.type(fparams[3]), p_plus.dtype.type(fparams[5])
     inputs_from = t + 1 if emission and delay == 1 else t
     body_from = t + 1 if emission else t
     count = _take_spikes(arrivals[inputs_from, b, :n_inputs], 0, decay, jump, p_plus[b, :n_inputs], pre, pre_index, 0)
@@ -222,7 +247,7 @@ def _take_spikes(spikes, first, decay, jump, trace, pre, pre_index, count):
     for i in range(spikes.shape[0]):
         spiked = spikes[i]
         pre[first + i] = spiked
-        trace[i] = trace[i] * decay + (jump if spiked else 0.0)
+        trace[i] = trace[i] * decay + (jump if spiked else trace.dtype.type(0.0))
         pre_index[count] = first + i  # always written, kept only by a spike: no branch
         count += spiked
     return count
@@ -234,10 +259,11 @@ def _postsynaptic(post, b, n_outputs, fparams, p_minus, post_index):
 
     Returns how many body neurons and how many of the last ``n_outputs`` (the outputs) spiked.
     """
-    decay, jump, first_output = fparams[4], fparams[6], post.shape[0] - n_outputs
+    decay, jump = p_minus.dtype.type(fparams[4]), p_minus.dtype.type(fparams[6])
+    first_output = post.shape[0] - n_outputs
     count = fired = 0
     for j in range(post.shape[0]):
-        p_minus[b, j] = p_minus[b, j] * decay + (jump if post[j] else 0.0)
+        p_minus[b, j] = p_minus[b, j] * decay + (jump if post[j] else p_minus.dtype.type(0.0))
         if post[j]:
             post_index[count] = j
             count += 1
@@ -267,7 +293,7 @@ def _add_zeta(values, b, factor, low, high, mask, p_plus, p_minus, pre, post, pr
     for k in range(n_pre_spiked):
         i = pre_index[k]
         for j in range(extents[2, i], extents[3, i]):
-            change = 0.0 if post[j] else p_minus[b, j] * factor
+            change = values.dtype.type(0.0) if post[j] else p_minus[b, j] * factor
             value = values[b, i, j] + change * mask[b, i, j]
             finite &= value - value == 0.0
             values[b, i, j] = _clip(value, low[b, i], high[b, i])
@@ -344,7 +370,7 @@ def _add_kept_columns(z, kept, events, n_kept, mask, b, extents):
         row, present = z[b, i], mask[b, i]
         for e in range(n_events):
             j = events[0, e]
-            row[j] += kept[events[1, e], i] if present[j] else 0.0
+            row[j] += kept[events[1, e], i] if present[j] else z.dtype.type(0.0)
             not_finite |= row[j] - row[j] != 0.0
     n_kept[:] = 0
     return not_finite == 0
@@ -356,13 +382,14 @@ def _decay_eligibility(z, z_scale, b, decay_z, kept, events, n_kept, mask, exten
 
     Returns False if adding the kept column terms gave an infinite or NaN sum.
     """
-    if z_scale[b] * decay_z >= RENORMALIZE_BELOW:
+    decay_z, below = z_scale.dtype.type(decay_z), _renormalize_below(z_scale)
+    if z_scale[b] * decay_z >= below:
         z_scale[b] *= decay_z
         return True
     finite = _add_kept_columns(z, kept, events, n_kept, mask, b, extents)
-    fold = z_scale[b] * (decay_z if decay_z < RENORMALIZE_BELOW else 1.0)
+    fold = z_scale[b] * (decay_z if decay_z < below else z_scale.dtype.type(1.0))
     z[b] *= fold
-    z_scale[b] = 1.0 if decay_z < RENORMALIZE_BELOW else decay_z
+    z_scale[b] = 1.0 if decay_z < below else decay_z
     return finite
 
 
@@ -410,7 +437,7 @@ def reward_eligibility(values, low, high, z, z_scale, rate, reward):
     not_finite = 0
     for b in range(values.shape[0]):
         if reward[b] != 0:
-            factor = rate[b] * reward[b] * z_scale[b]
+            factor = values.dtype.type(rate[b] * reward[b] * z_scale[b])
             for i in range(values.shape[1]):
                 not_finite |= _add_clipped(values[b, i], z[b, i], factor, low[b, i], high[b, i])
     return not_finite == 0
@@ -481,13 +508,14 @@ def _decay_dopamine_eligibility(c, c_scale, b, decay, fold):
     ``c`` holds network b's synapses (absent ones hold 0 and stay 0).
     Returns the new scale.
     """
-    scale = c_scale[b]
+    typed = c_scale.dtype.type
+    scale, decay = c_scale[b], typed(decay)
     if fold:
         c *= scale
-        if decay < RENORMALIZE_BELOW:
+        if decay < _renormalize_below(c_scale):
             c *= decay
-            decay = 1.0
-        scale = 1.0
+            decay = typed(1.0)
+        scale = typed(1.0)
     c_scale[b] = scale * decay
     return c_scale[b]
 
@@ -506,7 +534,7 @@ def _dopamine_learn(b, weights, low, high, p_plus, p_minus, c, c_scale, dopamine
     level, steps, gain, tonic = dopamine[0], dopamine[1], dopamine[2], dopamine[3]
     row_start, row_cols, col_start, col_rows, col_pos = lists
     scale = _decay_dopamine_eligibility(c, c_scale, b, fparams[7], fold)
-    coef = 1.0 / scale
+    coef = c_scale.dtype.type(1.0) / scale
     for k in range(n_post_spiked):
         j = post_index[k]
         for f in range(col_start[j], col_start[j + 1]):
@@ -515,13 +543,14 @@ def _dopamine_learn(b, weights, low, high, p_plus, p_minus, c, c_scale, dopamine
         i = pre_index[k]
         for e in range(row_start[i], row_start[i + 1]):
             c[e] += p_minus[b, row_cols[e]] * coef
-    d = level[b] * fparams[9] + gain[b] * reward
-    if abs(d) < NEGLIGIBLE_DOPAMINE:
-        d = 0.0
+    typed = level.dtype.type
+    d = typed(level[b] * typed(fparams[9]) + gain[b] * reward)
+    if abs(d) < _negligible_dopamine(level):
+        d = typed(0.0)
     level[b] = d
     steps[b] += 1
     factor = interval * rate[b] if steps[b] % interval == 0 else 0.0
-    factor = factor * (d + tonic[b]) * scale
+    factor = weights.dtype.type(factor * (d + typed(tonic[b])) * scale)
     if factor == 0:
         return True
     not_finite = 0
@@ -554,16 +583,19 @@ def _learn(b, t, arrivals, values, mask, low, high, p_plus, p_minus, last_pre, l
                                reward, dopamine[4][t], fparams, iparams[6], pre_index, n_pre_spiked, post_index,
                                n_post_spiked, lists)
     if rule == MSTDPET_RULE:
-        finite &= _add_zeta_eligibility(z, kept, events, n_kept, b, 1.0 / (fparams[8] * z_scale[b]), mask, p_plus,
-                                        p_minus, pre_index, n_pre_spiked, post_index, n_post_spiked, extents)
+        typed = z.dtype.type
+        coef = typed(1.0) / (typed(fparams[8]) * z_scale[b])
+        finite &= _add_zeta_eligibility(z, kept, events, n_kept, b, coef, mask, p_plus, p_minus, pre_index,
+                                        n_pre_spiked, post_index, n_post_spiked, extents)
         if reward != 0:
             finite &= _add_kept_columns(z, kept, events, n_kept, mask, b, extents)
-            finite &= _add_eligibility_to_weights(values, low, high, z, b, rate[b] * reward * z_scale[b], extents)
+            finite &= _add_eligibility_to_weights(values, low, high, z, b, typed(rate[b] * reward * z_scale[b]),
+                                                  extents)
         return finite
     if rule == MSTDP_RULE:
         last_pre[b] = pre
         last_post[b] = post
-    factor = rate[b] * reward if rule == MSTDP_RULE else rate[b]
+    factor = values.dtype.type(rate[b] * reward if rule == MSTDP_RULE else rate[b])
     if factor == 0:
         return True
     return _add_zeta(values, b, factor, low, high, mask, p_plus, p_minus, pre, post, pre_index, n_pre_spiked,
@@ -584,14 +616,16 @@ def run_tick(arrivals, potential, per_step, injected, lif, izhikevich, values, m
         The presynaptic spikes arriving at each step, input columns filled in;
         the body columns of rows 1 to T are written (spikes emitted at step t
         arrive at t + 1).
-    potential : ndarray of shape (B, n_post), float64
-        The membrane potential of LIF or Izhikevich neurons.
+    potential : ndarray of shape (B, n_post), float64 or float32
+        The membrane potential of LIF or Izhikevich neurons; its float type is that of every float state array
+        (weights, bounds, traces, ``keep``, ``threshold``, ``cells``, the thalamic current).
     per_step : ndarray of shape (T, B, n_post), float64
         LIF: uniform draws for random firing, read only when ``prob_rand_fire > 0``;
-        Izhikevich: the thalamic current of each step, none if empty.
+        Izhikevich: the thalamic current of each step (cast to the state's type where it is added), none if empty.
     injected : ndarray of shape (T, B, n_post), float64
         The current injected into each neuron at each step
-        (:meth:`spikey.snn.network.Network.injected_current`), none if empty.
+        (:meth:`spikey.snn.network.Network.injected_current`; cast to the state's type where it is added), none if
+        empty.
     lif : tuple
         ``(timer, pending, keep, threshold)``: the LIF state (int64 (B, n_post), bool (B, spike_delay, n_post),
         :class:`spikey.snn.neuron.lif.NeuronState`), ``1 - potential_decay`` and ``firing_threshold`` (mV)
@@ -624,11 +658,11 @@ def run_tick(arrivals, potential, per_step, injected, lif, izhikevich, values, m
     n_inputs, rule, izhikevich_neurons = n_pre - n_post, iparams[1], iparams[5] == IZHIKEVICH_NEURONS
     timer, pending, keep, threshold = lif
     recovery, cells = izhikevich
-    incoming, pre = np.empty(n_post), np.empty(n_pre, dtype=np.bool_)
+    incoming, pre = np.empty(n_post, dtype=potential.dtype), np.empty(n_pre, dtype=np.bool_)
     pre_index, post_index = np.empty(n_pre, dtype=np.int64), np.empty(n_post, dtype=np.int64)
     extents = np.empty((4, max(n_pre, n_post)), dtype=np.int64)
     eligibility = rule == MSTDPET_RULE
-    kept = np.empty((KEPT_STEPS, n_pre) if eligibility else (0, 0))
+    kept = np.empty((KEPT_STEPS, n_pre) if eligibility else (0, 0), dtype=z.dtype)
     events = np.empty((2, KEPT_STEPS * n_post if eligibility else 0), dtype=np.int64)
     n_kept = np.zeros(2, dtype=np.int64)  # rows of kept, events
     by_synapse = rule == DOPAMINE_RULE  # weights and c kept by synapse during the tick
@@ -636,7 +670,7 @@ def run_tick(arrivals, potential, per_step, injected, lif, izhikevich, values, m
     lists = (np.empty(n_pre + 1, dtype=np.int64), np.empty(n_synapses, dtype=np.int64),
              np.empty(n_post + 1, dtype=np.int64), np.empty(n_synapses, dtype=np.int64),
              np.empty(n_synapses, dtype=np.int64))
-    compact = (np.empty(n_synapses), np.empty(n_synapses))  # weights, stored c
+    compact = (np.empty(n_synapses, dtype=values.dtype), np.empty(n_synapses, dtype=z.dtype))  # weights, stored c
     finite = True
     for b in range(batch):
         if rule != NO_RULE and not by_synapse:

@@ -4,9 +4,10 @@ A network's ``backend`` key picks how its ticks run. ``"numpy"`` runs the
 parts' own numpy code, the reference and the path of every part written
 outside Spikey. ``"numba"`` runs each tick's timesteps in one call of the
 compiled kernel of :mod:`spikey.snn._tick_kernel`, which gives the same spikes
-from the same seed and weights equal to 1e-12. ``"auto"`` (the default)
-takes ``"numba"`` when every part is listed in :data:`COMPILED_TWINS` and
-numba is installed, ``"numpy"`` otherwise.
+from the same seed and weights equal to 1e-12 (in a network whose ``dtype``
+is float32, the kernel runs in float32 too: weights equal to 1e-5).
+``"auto"`` (the default) takes ``"numba"`` when every part is listed in
+:data:`COMPILED_TWINS` and numba is installed, ``"numpy"`` otherwise.
 
 The kernel runs LIF or Izhikevich neurons (:class:`~spikey.snn.neuron.Izhikevich`,
 :class:`~spikey.snn.neuron.CorticalIzhikevich`, each neuron with its own
@@ -61,7 +62,7 @@ from spikey.snn.readout import NeuronRates, PopulationVector, Threshold, TopActi
 from spikey.snn.reward import MatchExpected
 from spikey.snn.streams import random_steps
 from spikey.snn.synapse import MSTDP, MSTDPET, STDP, DopamineSTDP
-from spikey.snn.synapse.traces import RENORMALIZE_BELOW
+from spikey.snn.synapse.traces import renormalize_below
 from spikey.snn.weight import Manual, OutDegree, Random
 
 __all__ = ["COMPILED_TWINS", "unsupported_parts", "resolve_backend", "run_compiled", "reward_compiled"]
@@ -167,6 +168,7 @@ def run_compiled(network, arrivals: np.ndarray, rewards: np.ndarray, injected: n
         firing.
     arrivals : ndarray of shape (T + 1, B, n_inputs + n_neurons), bool
         Input columns filled in; the body columns of rows 1 to T are written.
+        The kernel runs in the network's ``dtype``.
     rewards : ndarray of shape (T, B), float64
         The rewards scheduled at each step (``Network._rewards_planned``).
     injected : ndarray of shape (T, B, n_neurons), float64, or None
@@ -222,19 +224,21 @@ def _neuron_arrays(network, n_steps: int):
     numbers of the numpy path's draws of each step, as nothing else draws
     between them.
     """
-    neurons, batch = network.parts["neurons"], network.params.batch_size
+    neurons, batch, dtype = network.parts["neurons"], network.params.batch_size, network.dtype
     state, n = network.state["neurons"], neurons.params.n_neurons
-    no_draws = np.zeros((0, 0, 0))
+    no_draws = np.zeros((0, 0, 0))  # float64, as the draws: one compiled signature per state dtype
     if type(neurons) is LIF:
         p = neurons.params
         draws = random_steps(network.rng, n_steps, (batch, n)) if p.prob_rand_fire > 0 else no_draws
         lif = (_own_array(state.refractory_timer), _own_array(state.pending),
-               _per_network(1.0 - np.asarray(p.potential_decay), batch), _per_network(p.firing_threshold, batch))
-        return draws, lif, (np.zeros((0, 0)), no_draws), 0
+               _per_network(1.0 - np.asarray(p.potential_decay), batch, dtype),
+               _per_network(p.firing_threshold, batch, dtype))
+        return draws, lif, (np.zeros((0, 0), dtype=dtype), np.zeros((0, 0, 0), dtype=dtype)), 0
     current = neurons.thalamic_current(network.rng, (batch, n), n_steps) if type(neurons) is CorticalIzhikevich \
         else None
-    cells = _own_array(np.stack([np.broadcast_to(value, (batch, n)) for value in neurons.cell_parameters()]))
-    lif = (np.zeros((0, 0), dtype=np.int64), np.zeros((batch, 0, 0), dtype=bool), np.ones(batch), np.ones(batch))
+    cells = _own_array(np.stack([np.broadcast_to(value, (batch, n)) for value in neurons.cell_parameters()]), dtype)
+    lif = (np.zeros((0, 0), dtype=np.int64), np.zeros((batch, 0, 0), dtype=bool), np.ones(batch, dtype=dtype),
+           np.ones(batch, dtype=dtype))
     return no_draws if current is None else current, lif, (_own_array(state.recovery), cells), 1
 
 
@@ -279,33 +283,35 @@ def reward_compiled(network, rewards: np.ndarray) -> bool:
 
 
 def _overflow(network) -> FloatingPointError:
-    """The error for a learning update that overflowed float64."""
+    """The error for a learning update that overflowed the state's float type."""
     return FloatingPointError(
         f"{type(network).__name__}: a weight or eligibility update of {type(network.parts['synapses']).__name__} "
-        "became infinite or NaN: some key's value is too large for float64 arithmetic (effective_keys() lists "
-        "every value)."
+        f"became infinite or NaN: some key's value is too large for {network.dtype} arithmetic (effective_keys() "
+        "lists every value)."
     )
 
 
-def _own_array(array) -> np.ndarray:
-    """A C-ordered copy of a state array (one compiled signature whatever order a part's state has)."""
-    return np.array(array, order="C")
+def _own_array(array, dtype=None) -> np.ndarray:
+    """A C-ordered copy of an array, of ``dtype`` if given: one compiled signature whatever order a state has."""
+    return np.array(array, dtype=dtype, order="C")
 
 
-def _per_network(value, batch: int) -> np.ndarray:
-    """A batched key's value as a new float64 array (B,)."""
-    return np.full(batch, value, dtype=np.float64)
+def _per_network(value, batch: int, dtype=np.float64) -> np.ndarray:
+    """A batched key's value as a new array (B,), computed in float64 and cast to ``dtype``."""
+    return np.full(batch, value, dtype=np.float64).astype(dtype, copy=False)
 
 
 def _rule(network, n_steps: int):
     """``(rule code, traces, learning rate (B,), float params)`` for the kernel; code 0 in eval mode."""
     synapses = network.parts["synapses"]
-    p, state, batch = synapses.params, network.state["synapses"], network.params.batch_size
+    p, state, batch, dtype = synapses.params, network.state["synapses"], network.params.batch_size, network.dtype
     rule = _RULES[type(synapses)] if network.training else 0
     fparams = np.zeros(10)
     flags = np.zeros((1, 1), dtype=bool)
-    dopamine = (np.zeros(1), np.zeros(1, dtype=np.int64), np.zeros(1), np.zeros(1), np.zeros(0, dtype=bool))
-    traces = [np.array(state.p_plus), np.array(state.p_minus), flags, flags, np.zeros((1, 1, 1)), np.ones(1), dopamine]
+    dopamine = (np.zeros(1, dtype=dtype), np.zeros(1, dtype=np.int64), np.zeros(1), np.zeros(1),
+                np.zeros(0, dtype=bool))
+    traces = [np.array(state.p_plus), np.array(state.p_minus), flags, flags, np.zeros((1, 1, 1), dtype=dtype),
+              np.ones(1, dtype=dtype), dopamine]
     if rule == _RULES[MSTDP]:
         traces[2:4] = np.array(state.pre), np.array(state.post)
     if rule == _RULES[MSTDPET]:
@@ -324,17 +330,18 @@ def _fold_steps(scale, decay: float, n_steps: int) -> np.ndarray:
     """The steps (T,) at which the numpy rule folds the running scales into c (traces.rescale).
 
     It folds every network's scale in at once, when the smallest would fall
-    below 1e-100; the scales do not depend on spikes, so the steps are known
-    before the tick.
+    below 1e-100 (float32: :func:`~spikey.snn.synapse.traces.renormalize_below`);
+    the scales do not depend on spikes, so the steps are known before the
+    tick. The arithmetic is the rule's, in the scale's float type.
     """
     fold = np.zeros(n_steps, dtype=bool)
-    smallest = float(np.min(scale))
+    smallest, below, typed = np.min(scale), renormalize_below(scale.dtype), scale.dtype.type
     for t in range(n_steps):
-        if smallest * decay >= RENORMALIZE_BELOW:
+        if smallest * decay >= below:
             smallest *= decay
         else:
             fold[t] = True
-            smallest = decay if decay >= RENORMALIZE_BELOW else 1.0
+            smallest = typed(decay if decay >= below else 1.0)
     return fold
 
 

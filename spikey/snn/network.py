@@ -37,7 +37,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from spikey.keys import BACKEND, BATCH_SIZE, INPUT_DELAY, N_OUTPUTS, PROCESSING_TIME, SEED, SPIKE_PAIRING
+from spikey.keys import BACKEND, BATCH_SIZE, DTYPE, INPUT_DELAY, N_OUTPUTS, PROCESSING_TIME, SEED, SPIKE_PAIRING
 from spikey.module import InvalidParameterError, KeyTable, key_row, merge_keys, unknown_key_error, validate_config
 from spikey.snn.compiled import resolve_backend, run_compiled
 from spikey.snn.input.template import Input
@@ -60,17 +60,27 @@ def synaptic_input(pre_spikes: np.ndarray, magnitude: float, weights: np.ndarray
 
     When at most a quarter of the presynaptic neurons spike (the usual case),
     only the weight rows of the spiking neurons are read and summed per
-    network; otherwise one batched matrix product reads every weight.
+    network, in row order; otherwise one batched matrix product reads every
+    weight. The charge has the weights' dtype, and so has its arithmetic.
     """
     networks, rows = pre_spikes.nonzero()
     if 4 * len(rows) > pre_spikes.size:
-        return magnitude * np.matmul(pre_spikes[:, None, :].astype(np.float64), weights)[:, 0, :]
+        return magnitude * np.matmul(pre_spikes[:, None, :].astype(weights.dtype), weights)[:, 0, :]
     if len(pre_spikes) == 1:
         return magnitude * weights[0, rows].sum(axis=0)[None]
     n_post = weights.shape[2]
+    if weights.dtype != np.float64:  # bincount sums in float64: add the rows in the weights' own dtype
+        charges = np.zeros((len(pre_spikes), n_post), dtype=weights.dtype)
+        np.add.at(charges, networks, weights[networks, rows])
+        return magnitude * charges
     bins = (networks[:, None] * n_post + np.arange(n_post)).ravel()
     charges = np.bincount(bins, weights[networks, rows].ravel(), minlength=len(pre_spikes) * n_post)
     return magnitude * charges.reshape(-1, n_post)
+
+
+def in_dtype(state, dtype: np.dtype):
+    """A part's state (a NamedTuple of arrays) with its float arrays in ``dtype``; the same arrays where they are."""
+    return type(state)(*(array.astype(dtype, copy=False) if array.dtype.kind == "f" else array for array in state))
 
 
 def _where_copies(mask, new, old):
@@ -138,13 +148,19 @@ class Network:
     Attributes
     ----------
     params : Params
-        The network's own keys: ``n_outputs``, ``processing_time``, ``batch_size``, ``seed``.
+        The network's own keys: ``n_outputs``, ``processing_time``, ``batch_size``, ``seed``, ...
     parts : dict
         The constructed parts by role.
+    dtype : numpy.dtype
+        The float type of the neurons', weights' and synapses' state, from the ``dtype`` key.
     state : dict
         ``inputs``, ``neurons``, ``synapses`` (part states), ``weights`` (values, mask,
         bounds), and ``next_arrivals`` (B, n_inputs + n_neurons), the presynaptic
-        spikes that arrive at the next step.
+        spikes that arrive at the next step. The float arrays of ``neurons``,
+        ``synapses`` and ``weights`` are of type ``dtype``: the network casts
+        the states its parts build, whose steps keep the type they are given.
+        The inputs' state (encoded observations) stays as the input part
+        makes it.
     spike_log : ndarray of shape (processing_time, B, n_inputs + n_neurons), bool
         Input and body spikes emitted at every timestep of the last tick.
     rng : numpy.random.Generator or spikey.snn.streams.CopyStreams
@@ -171,7 +187,7 @@ class Network:
 
     parts: dict = {}
     keys: dict = {}
-    NECESSARY_KEYS = (N_OUTPUTS, PROCESSING_TIME, BATCH_SIZE, SEED, INPUT_DELAY, SPIKE_PAIRING, BACKEND)
+    NECESSARY_KEYS = (N_OUTPUTS, PROCESSING_TIME, BATCH_SIZE, SEED, INPUT_DELAY, SPIKE_PAIRING, BACKEND, DTYPE)
     REQUIRED_ROLES = ("inputs", "neurons", "weights", "synapses", "readout")
     OPTIONAL_ROLES = ("rewarder", "modifiers")
 
@@ -198,8 +214,9 @@ class Network:
         polarity = np.concatenate(
             (self.parts["inputs"].polarity(batch, self.rng), self.parts["neurons"].polarity(batch, self.rng)), axis=1
         )
+        self.dtype = np.dtype(self.params.dtype)
         self.state = {
-            "weights": self.parts["weights"].init_state(batch, self.rng, polarity),
+            "weights": in_dtype(self.parts["weights"].init_state(batch, self.rng, polarity), self.dtype),
             "inputs": self.parts["inputs"].init_state(batch, self.rng),
         }
         self.spike_log = np.zeros((0, *polarity.shape), dtype=bool)
@@ -485,8 +502,8 @@ class Network:
         rng = self.rng if mask is None else for_copies(self.rng, mask)  # per-copy seeds: the others' streams stay
         fresh = {
             "inputs": self.parts["inputs"].reset(self.state["inputs"], rng),
-            "neurons": self.parts["neurons"].init_state(batch, rng),
-            "synapses": self.parts["synapses"].init_state(batch, rng),
+            "neurons": in_dtype(self.parts["neurons"].init_state(batch, rng), self.dtype),
+            "synapses": in_dtype(self.parts["synapses"].init_state(batch, rng), self.dtype),
             "next_arrivals": np.zeros(self.state["weights"].low.shape, dtype=bool),
         }
         if mask is None:
@@ -561,7 +578,7 @@ class Network:
             anything but finite real numbers of its shape; nothing has run.
         FloatingPointError
             If the tick left a neuron's state infinite or NaN (key values too
-            large for float64 arithmetic, e.g. ``a_plus=1e250``). The tick is
+            large for the state's float arithmetic, e.g. ``a_plus=1e250``). The tick is
             not undone (that would cost a copy of every weight per tick): the
             network's state is then invalid, :meth:`save` refuses it, and
             :meth:`set_state` or :meth:`load` restores a saved one.
@@ -586,7 +603,7 @@ class Network:
                 where = tuple(int(k) for k in np.argwhere(~np.isfinite(array))[0])
                 raise FloatingPointError(
                     f"{type(self).__name__}: the neurons' {field} became {array[where]} in this tick (at {where}): "
-                    "some key's value is too large for float64 arithmetic (effective_keys() lists every value)."
+                    f"some key's value is too large for {self.dtype} arithmetic (effective_keys() lists every value)."
                 )
 
     def _run(self, n_steps: int) -> np.ndarray:
@@ -616,8 +633,8 @@ class Network:
         gated, learned, monitors = parts["synapses"].REWARD_GATED, 0, self.step_monitors
         for t in range(n_steps):
             incoming = synaptic_input(arrivals[t], magnitude, weights)
-            if injected is not None:
-                incoming += injected[t]
+            if injected is not None:  # in the state's type, as the compiled tick adds it
+                incoming += injected[t].astype(incoming.dtype, copy=False)
             spikes, neuron_state = step_neurons(neuron_state, incoming, rng)
             body[t + 1] = spikes
             for monitor in monitors:
@@ -813,8 +830,9 @@ class Network:
         for name, array in arrays.items():
             array, want = np.asarray(array), expected[name]
             if array.shape != want.shape or (name != "rng" and array.dtype != want.dtype):
+                hint = self._dtype_hint(array.dtype, want.dtype)
                 raise InvalidParameterError(f"{owner}: {name!r} must have shape {want.shape} and dtype {want.dtype}; "
-                                            f"got {array.shape} {array.dtype}.")
+                                            f"got {array.shape} {array.dtype}{hint}.")
         whole = self.get_state()
         for name, array in arrays.items():
             if name != "rng":
@@ -903,6 +921,12 @@ class Network:
         for role, value in self.state.items():
             self.state[role] = _restored(value, role, arrays)
 
+    def _dtype_hint(self, given: np.dtype, expected: np.dtype) -> str:
+        """For a float array of another float type than the state's, why it is refused; else ''."""
+        if given.kind == expected.kind == "f" and given != expected:
+            return f" (the network's 'dtype' key is {self.params.dtype!r}; nothing is converted)"
+        return ""
+
     def _state_problem(self, arrays: dict) -> str:
         """What is wrong with a ``get_state()`` dict for this network, or ''."""
         expected = self.get_state()
@@ -915,7 +939,7 @@ class Network:
             shapes = ((), (batch,)) if name == "episode" else (expected[name].shape,)  # one episode, or one per network
             if array.shape not in shapes or not same_dtype:
                 return (f"{name!r} must have shape {' or '.join(map(str, shapes))} and dtype {expected[name].dtype}; "
-                        f"got {array.shape} {array.dtype}")
+                        f"got {array.shape} {array.dtype}{self._dtype_hint(array.dtype, expected[name].dtype)}")
             if array.dtype.kind == "f" and not np.isfinite(array).all():
                 return f"{name!r} must be finite; it holds {array[~np.isfinite(array)][0]}"
         if np.any(np.asarray(arrays["episode"]) < 0):

@@ -18,7 +18,7 @@ How each role is driven, and with what synthetic inputs, is described in
 :func:`check_part`.
 """
 from spikey.games.checks import check_game
-from spikey.testing._backend_check import check_backends_agree
+from spikey.testing._backend_check import check_backends_agree, check_float32_state
 from spikey.testing._config_checks import check_clone, check_keys_declared, check_param_validation, check_pickle
 from spikey.testing._drive import N_STEPS
 from spikey.testing._network_checks import bad_observations, check_network
@@ -57,5 +57,6 @@ __all__ = [
     "check_learning_changes_weights",
     "check_blocks_equal_steps",
     "check_backends_agree",
+    "check_float32_state",
     "rule_cost",
 ]

@@ -144,7 +144,7 @@ def _state_cases(net) -> list:
             cases.append((f"set_state({name!r} not JSON)", edited(name, np.array("{"))))
             continue
         cases.append((f"set_state({name!r} of another shape)", edited(name, np.stack((array, array)))))
-        other = np.float32 if array.dtype.kind == "f" else np.float64
+        other = (np.float64 if array.dtype == np.float32 else np.float32) if array.dtype.kind == "f" else np.float64
         cases.append((f"set_state({name!r} as {np.dtype(other).name})", edited(name, array.astype(other))))
         if array.dtype.kind == "f" and array.size:
             cases.append((f"set_state({name!r} holding NaN)", edited(name, _with_value(array, np.nan))))

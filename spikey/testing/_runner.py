@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from spikey.module import Module
-from spikey.testing._backend_check import check_backends_agree, has_compiled_twin
+from spikey.testing._backend_check import check_backends_agree, check_float32_state, has_compiled_twin
 from spikey.testing._config_checks import check_clone, check_keys_declared, check_param_validation, check_pickle
 from spikey.testing._drive import STATEFUL, is_driven, role
 from spikey.testing._run_checks import (
@@ -37,7 +37,7 @@ class PartCase(NamedTuple):
 _ALL_CHECKS = (
     check_keys_declared, check_param_validation, check_clone, check_state_batch_axis, check_step_contract,
     check_params_not_mutated, check_input_not_mutated, check_seed_determinism, check_batch_consistency, check_pickle,
-    check_learning_changes_weights, check_blocks_equal_steps,
+    check_learning_changes_weights, check_blocks_equal_steps, check_float32_state,
 )
 
 
@@ -57,8 +57,9 @@ def checks_for(part_class) -> list:
         configuration checks; readouts and rewarders, which have no state, skip
         ``check_state_batch_axis``; only learning rules get
         ``check_learning_changes_weights`` and ``check_blocks_equal_steps``;
-        only the built-in parts the compiled tick runs get
-        ``check_backends_agree``, last.
+        only neurons, weights and rules get ``check_float32_state``; only the
+        built-in parts the compiled tick runs get ``check_backends_agree``,
+        last.
     """
     if not (isinstance(part_class, type) and issubclass(part_class, Module)):
         raise TypeError(f"Expected a spikey Module subclass, got {part_class!r}.")
@@ -68,6 +69,8 @@ def checks_for(part_class) -> list:
     skip = set() if role_name in STATEFUL else {check_state_batch_axis}
     if role_name != "synapse":
         skip |= {check_learning_changes_weights, check_blocks_equal_steps}
+    if role_name not in ("neuron", "weight", "synapse"):
+        skip |= {check_float32_state}
     twin = [check_backends_agree] if has_compiled_twin(part_class) else []
     return [check for check in _ALL_CHECKS if check not in skip] + twin
 

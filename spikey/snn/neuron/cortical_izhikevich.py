@@ -50,9 +50,9 @@ class CorticalIzhikevich(Izhikevich):
 
     Attributes
     ----------
-    State.potential : ndarray of shape (B, n_neurons), float64
+    State.potential : ndarray of shape (B, n_neurons), float64 (or the network's ``dtype``)
         Membrane potential v (mV); each neuron starts at its own rest.
-    State.recovery : ndarray of shape (B, n_neurons), float64
+    State.recovery : ndarray of shape (B, n_neurons), float64 (or the network's ``dtype``)
         Recovery variable u.
 
     References
@@ -101,7 +101,8 @@ class CorticalIzhikevich(Izhikevich):
         Draws (B, n_neurons) uniforms from ``rng`` every step, whatever
         ``thalamic_input`` (so a network's stream does not depend on it).
         """
-        return super().step(state, incoming + self.thalamic_current(rng, incoming.shape), rng)
+        current = self.thalamic_current(rng, incoming.shape).astype(state.potential.dtype, copy=False)
+        return super().step(state, incoming + current, rng)
 
     def thalamic_current(self, rng: np.random.Generator, shape: tuple, n_steps: int | None = None) -> np.ndarray:
         """The thalamic current (mV) of one step, ``shape`` = (B, n_neurons), or of ``n_steps`` steps at once.

@@ -54,7 +54,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from spikey.module import Interval, Key, per_network
+from spikey.module import Interval, Key, per_network, state_typed
 from spikey.snn.neuron.template import Neuron
 
 __all__ = ["Izhikevich", "IzhikevichState", "izhikevich_step", "resting_potential", "V_PEAK", "V_GUARD"]
@@ -79,8 +79,8 @@ def resting_potential(b, c):
 
 
 class IzhikevichState(NamedTuple):
-    potential: np.ndarray  # (B, n_neurons) float64, v (mV)
-    recovery: np.ndarray  # (B, n_neurons) float64, u
+    potential: np.ndarray  # (B, n_neurons) float64 (or the network's dtype), v (mV)
+    recovery: np.ndarray  # (B, n_neurons) float64 (or the network's dtype), u
 
 
 def izhikevich_step(state: IzhikevichState, incoming: np.ndarray, p, rng: np.random.Generator):
@@ -93,8 +93,17 @@ def izhikevich_step(state: IzhikevichState, incoming: np.ndarray, p, rng: np.ran
     return advance(state, incoming, *(per_network(p[name], 2) for name in "abcd"))
 
 
+def _typed(cells: tuple, state: IzhikevichState) -> tuple:
+    """The cell parameters ``(a, b, c, d)`` in the state's float type."""
+    return tuple(state_typed(value, state.potential.dtype) for value in cells)
+
+
 def advance(state: IzhikevichState, incoming: np.ndarray, a, b, c, d):
-    """:func:`izhikevich_step` with the cell parameters given as arrays that broadcast against (B, n_neurons)."""
+    """:func:`izhikevich_step` with the cell parameters given as arrays that broadcast against (B, n_neurons).
+
+    The arithmetic keeps the state's float type.
+    """
+    a, b, c, d = _typed((a, b, c, d), state)
     v, u = state.potential, state.recovery
     for _ in range(2):  # the MATLAB code's expression, term for term
         v = v + 0.5 * (0.04 * v ** 2 + 5.0 * v + 140.0 - u + incoming)
@@ -118,9 +127,9 @@ class Izhikevich(Neuron):
         Cell class name -> ``{"a", "b", "c", "d"}``: ``regular_spiking``,
         ``intrinsically_bursting``, ``chattering``, ``fast_spiking``,
         ``low_threshold_spiking``, ``thalamo_cortical``, ``resonator``.
-    State.potential : ndarray of shape (B, n_neurons), float64
+    State.potential : ndarray of shape (B, n_neurons), float64 (or the network's ``dtype``)
         Membrane potential v (mV); ``c`` right after a spike.
-    State.recovery : ndarray of shape (B, n_neurons), float64
+    State.recovery : ndarray of shape (B, n_neurons), float64 (or the network's ``dtype``)
         Recovery variable u.
 
     Examples

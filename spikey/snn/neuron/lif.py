@@ -14,14 +14,14 @@ from typing import NamedTuple
 
 import numpy as np
 
-from spikey.module import Interval, InvalidParameterError, Key, per_network
+from spikey.module import Interval, InvalidParameterError, Key, per_network, state_typed
 from spikey.snn.neuron.template import Neuron
 
 __all__ = ["LIF", "NeuronState", "lif_step", "integrate", "fire"]
 
 
 class NeuronState(NamedTuple):
-    potential: np.ndarray  # (B, n_neurons) float64
+    potential: np.ndarray  # (B, n_neurons) float64, or the network's dtype
     refractory_timer: np.ndarray  # (B, n_neurons) int64, steps of silence left (<= 0: ready)
     pending: np.ndarray  # (B, spike_delay, n_neurons) bool, spikes waiting to leave
 
@@ -29,7 +29,7 @@ class NeuronState(NamedTuple):
 def integrate(state: NeuronState, incoming: np.ndarray, p) -> tuple[np.ndarray, np.ndarray]:
     """Leak and integrate one step; return ``(potential, ready)``, refractory neurons held at rest."""
     ready = state.refractory_timer <= 0
-    decay = 1.0 - per_network(p.potential_decay, 2)
+    decay = state_typed(1.0 - per_network(p.potential_decay, 2), state.potential.dtype)
     potential = (state.potential - p.resting_mv if p.resting_mv else state.potential) * decay
     potential += incoming
     potential *= ready  # refractory neurons stay at rest
@@ -57,7 +57,7 @@ def fire(state: NeuronState, potential, ready, fired, p) -> tuple[np.ndarray, Ne
 def lif_step(state: NeuronState, incoming: np.ndarray, p, rng: np.random.Generator):
     """Advance every network of the batch one step; return ``(spikes, new_state)``."""
     potential, ready = integrate(state, incoming, p)
-    fired = potential >= per_network(p.firing_threshold, 2)
+    fired = potential >= state_typed(per_network(p.firing_threshold, 2), potential.dtype)
     if p.prob_rand_fire > 0:
         fired |= rng.random(potential.shape) < p.prob_rand_fire
     return fire(state, potential, ready, fired, p)
@@ -68,7 +68,7 @@ class LIF(Neuron):
 
     Attributes
     ----------
-    State.potential : ndarray of shape (B, n_neurons), float64
+    State.potential : ndarray of shape (B, n_neurons), float64 (or the network's ``dtype``)
     State.refractory_timer : ndarray of shape (B, n_neurons), int64
         Steps of silence left; zero or negative when the neuron is ready.
     State.pending : ndarray of shape (B, spike_delay, n_neurons), bool

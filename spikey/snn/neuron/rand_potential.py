@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from spikey.module import Interval, Key, per_network
+from spikey.module import Interval, Key, per_network, state_typed
 from spikey.snn.neuron.lif import LIF, NeuronState, fire, integrate
 
 
@@ -17,8 +17,8 @@ def rand_potential_step(state: NeuronState, incoming: np.ndarray, p, rng: np.ran
     potential, ready = integrate(state, incoming, p)
     if p.prob_rand_fire > 0:
         hit = rng.random(potential.shape) < p.prob_rand_fire
-        potential += hit * rng.uniform(0.0, p.leak_scalar, potential.shape)
-    fired = potential >= per_network(p.firing_threshold, 2)
+        potential += (hit * rng.uniform(0.0, p.leak_scalar, potential.shape)).astype(potential.dtype, copy=False)
+    fired = potential >= state_typed(per_network(p.firing_threshold, 2), potential.dtype)
     return fire(state, potential, ready, fired, p)
 
 

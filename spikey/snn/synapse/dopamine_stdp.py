@@ -66,9 +66,10 @@ divides this cost) (:func:`~spikey.snn.synapse.traces.add_matrix`):
 with ``tonic_dopamine=0`` that is every step from a network's first reward
 until ``d`` reaches 0, about 141 s (708 τd) after a last pulse of 0.5; with a
 tonic level, every step. ``d`` is set to 0 once ``|d|`` falls below the
-smallest normal float64, 2.2e-308, where its decay would otherwise stick at a
-subnormal value forever; this drops at most ``η |c|`` times 2.2e-308 per step. Since ``c`` and ``d`` decay exponentially between
-events, the weights have a closed form between spikes and rewards, but the
+smallest normal number of its dtype (float64: 2.2e-308; float32: 1.2e-38),
+where its decay would otherwise stick at a subnormal value forever; this
+drops at most ``η |c|`` times that number per step. Since ``c`` and ``d``
+decay exponentially between events, the weights have a closed form between spikes and rewards, but the
 network reads the weights at every step, so they are kept current instead
 (the closed form would save no work). The rule is therefore not
 reward-gated: ``REWARD_GATED = False``.
@@ -83,7 +84,7 @@ from typing import NamedTuple
 import numpy as np
 
 from spikey.keys import A_MINUS, A_PLUS, LEARNING_RATE, TAU_MINUS, TAU_PLUS
-from spikey.module import Interval, Key, per_network
+from spikey.module import Interval, Key, per_network, state_typed
 from spikey.snn.synapse.traces import add_matrix, add_outer, decay_factor, rescale
 from spikey.snn.synapse.stdp import stdp_traces
 from spikey.snn.synapse.template import Synapse
@@ -91,7 +92,6 @@ from spikey.snn.synapse.template import Synapse
 __all__ = ["DopamineSTDP", "dopamine_stdp_step", "dopamine_stdp_reward", "eligibility",
            "TAU_C", "TAU_D", "DOPAMINE_PER_REWARD", "TONIC_DOPAMINE", "UPDATE_INTERVAL"]
 
-_NEGLIGIBLE_DOPAMINE = np.finfo(np.float64).tiny  # smallest normal float64, 2.2e-308
 
 TAU_C = Key("tau_c", Interval(float, 0, None, closed="neither"),
             "Time constant τc (ms) of the eligibility trace c (Izhikevich 2007: 1 s).", default=1000.0)
@@ -135,7 +135,7 @@ def dopamine_stdp_reward(state, weights, reward, params):
     if not pulse.any():
         return state
     add_matrix(weights, _update_factor(params, state.steps) * pulse * state.c_scale, state.c)
-    return state._replace(d=state.d + pulse)
+    return state._replace(d=(state.d + pulse).astype(state.d.dtype, copy=False))
 
 
 def dopamine_stdp_step(state, weights, pre, post, reward, params):
@@ -149,8 +149,9 @@ def dopamine_stdp_step(state, weights, pre, post, reward, params):
     scale = scale * decay
     add_outer(c, weights, 1.0 / scale, p_plus, post, pre, p_minus)
     d = state.d * decay_factor(params.tau_d) + per_network(params.dopamine_per_reward) * reward
-    d[np.abs(d) < _NEGLIGIBLE_DOPAMINE] = 0.0  # else the decay sticks at a subnormal value, never 0
-    level = d + per_network(params.tonic_dopamine)
+    d = d.astype(state.d.dtype, copy=False)  # the reward's float64 pulse, rounded to the state's dtype
+    d[np.abs(d) < np.finfo(d.dtype).tiny] = 0.0  # else the decay sticks at a subnormal value, never 0
+    level = d + state_typed(per_network(params.tonic_dopamine), d.dtype)
     steps = state.steps + 1
     add_matrix(weights, _update_factor(params, steps) * level * scale, c)
     return DopamineSTDP.State(p_plus, p_minus, c, scale, d, steps)
@@ -176,7 +177,7 @@ class DopamineSTDP(Synapse):
     State.c_scale : ndarray of shape (B,)
         Running decay factor of ``c``.
     State.d : ndarray of shape (B,)
-        Extracellular dopamine above the tonic level.
+        Extracellular dopamine above the tonic level. Every float field has the network's ``dtype``.
     State.steps : ndarray of shape (B,), int64
         Steps run since the state was made; the weights change at multiples of ``update_interval``.
 

@@ -35,14 +35,15 @@ def ltp_reward(state, weights, reward, params):
     reward = np.broadcast_to(np.asarray(reward, dtype=np.float64), state.trace.shape)
     rate = per_network(params.learning_rate)
     _potentiate(state, weights, rate * (reward - state.trace), params)
-    return state._replace(trace=reward.copy())
+    return state._replace(trace=reward.astype(state.trace.dtype))
 
 
 def ltp_step(state, weights, pre, post, reward, params):
     """One LTP timestep: decay the traces, set ``R`` where rewarded, apply ``η R`` potentiation."""
     reward = np.asarray(reward, dtype=np.float64)
     x_pre = (state.x_pre + state.pre) * decay_factor(params.tau_plus)
-    trace = np.where(reward != 0, reward, state.trace * (1.0 - params.trace_decay))
+    trace = np.where(reward != 0, reward, state.trace * (1.0 - params.trace_decay)).astype(state.trace.dtype,
+                                                                                           copy=False)
     new_state = LTP.State(x_pre, np.array(pre, dtype=bool), np.array(post, dtype=bool), trace)
     _potentiate(new_state, weights, per_network(params.learning_rate) * trace, params)
     return new_state

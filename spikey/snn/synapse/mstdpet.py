@@ -27,11 +27,11 @@ import numpy as np
 
 from spikey.keys import A_MINUS, A_PLUS, LEARNING_RATE, TAU_MINUS, TAU_PLUS, TAU_Z
 from spikey.snn.synapse.traces import (
-    RENORMALIZE_BELOW,
     add_matrix,
     add_outer_sum,
     decay_factor,
     decay_powers,
+    renormalize_below,
     rescale,
     trace_history,
 )
@@ -59,23 +59,25 @@ def mstdpet_step(state, weights, pre, post, reward, params):
     reward = np.asarray(reward, dtype=np.float64)
     if not len(pre):
         return state
-    p_plus = trace_history(state.p_plus, params.a_plus * pre, decay_factor(params.tau_plus))
-    p_minus = trace_history(state.p_minus, params.a_minus * post, decay_factor(params.tau_minus))
+    dtype = state.z.dtype
+    p_plus = trace_history(state.p_plus, np.multiply(pre, params.a_plus, dtype=dtype), decay_factor(params.tau_plus))
+    p_minus = trace_history(state.p_minus, np.multiply(post, params.a_minus, dtype=dtype),
+                            decay_factor(params.tau_minus))
     z, scale = state.z, state.z_scale
-    for start, stop in _segments(reward, params.tau_z):
+    for start, stop in _segments(reward, params.tau_z, renormalize_below(dtype)):
         block = slice(start, stop)
         scale = _add_eligibility(z, scale, weights, p_plus[block], post[block], pre[block], p_minus[block], params)
         mstdpet_reward(state._replace(z_scale=scale), weights, reward[stop - 1], params)
     return MSTDPET.State(p_plus[-1], p_minus[-1], z, scale)
 
 
-def _segments(reward, tau_z: float):
+def _segments(reward, tau_z: float, below: float):
     """``(start, stop)`` of the parts of a block that end at a rewarded step (or the block's end).
 
-    A part is at most as long as the decay of ``z`` from 1 to the renormalization threshold.
+    A part is at most as long as the decay of ``z`` from 1 to the renormalization threshold ``below``.
     """
     n_steps = len(reward)
-    longest = max(1, int(math.log(RENORMALIZE_BELOW) * -tau_z))
+    longest = max(1, int(math.log(below) * -tau_z))
     stops = (reward.any(axis=1).nonzero()[0] + 1).tolist()
     if not stops or stops[-1] != n_steps:
         stops.append(n_steps)
@@ -88,10 +90,10 @@ def _segments(reward, tau_z: float):
 
 def _add_eligibility(z, scale, weights, p_plus, post, pre, p_minus, params):
     """Decay ``z`` over the segment and add its ``ζ / τz``, in place; return the new scale (B,)."""
-    powers = decay_powers(decay_factor(params.tau_z), len(pre))
+    powers = decay_powers(decay_factor(params.tau_z), len(pre), z.dtype)
     scale, decay = rescale(z, scale, powers[-1])
     if decay != powers[-1]:  # tau_z so short that z decayed directly; segments are one step long then
-        powers = np.ones(1)
+        powers = np.ones(1, dtype=z.dtype)
     scales = scale * powers[:, None]
     add_outer_sum(z, weights, 1.0 / (params.tau_z * scales), p_plus, post, pre, p_minus)
     return scales[-1]
@@ -111,7 +113,7 @@ class MSTDPET(Synapse):
         (see :func:`eligibility`). ``step`` updates this array in place: copy
         the state to keep a snapshot.
     State.z_scale : ndarray of shape (B,)
-        Running decay factor of ``z``.
+        Running decay factor of ``z``. Every float field has the network's ``dtype``.
 
     See Also
     --------

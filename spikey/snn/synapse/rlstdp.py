@@ -37,7 +37,7 @@ def rlstdp_step(state, weights, pre, post, reward, params):
     """One RLSTDP timestep: decay the traces, then apply ``η R`` STDP; return the new state."""
     x_pre = (state.x_pre + state.pre) * decay_factor(params.tau_plus)
     x_post = (state.x_post + state.post) * decay_factor(params.tau_minus)
-    trace = state.trace * (1.0 - params.trace_decay) + reward
+    trace = (state.trace * (1.0 - params.trace_decay) + reward).astype(state.trace.dtype, copy=False)
     new_state = RLSTDP.State(x_pre, x_post, np.array(pre, dtype=bool), np.array(post, dtype=bool), trace)
     rlstdp_reward(new_state, weights, trace, params)
     return new_state
@@ -98,4 +98,4 @@ class RLSTDP(Synapse):
     def reward(self, state, weights, reward):
         """Add ``reward`` to ``R`` and apply it to the most recent step's STDP, as if given then."""
         rlstdp_reward(state, weights, reward, self.params)
-        return state._replace(trace=state.trace + reward)
+        return state._replace(trace=(state.trace + reward).astype(state.trace.dtype, copy=False))

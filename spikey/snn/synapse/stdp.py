@@ -25,9 +25,9 @@ __all__ = ["STDP", "stdp_traces", "stdp_step"]
 
 
 def stdp_traces(p_plus, p_minus, pre, post, params):
-    """Decay the traces one step and add this step's spikes; return ``(p_plus, p_minus)``."""
-    p_plus = p_plus * decay_factor(params.tau_plus) + params.a_plus * pre
-    p_minus = p_minus * decay_factor(params.tau_minus) + params.a_minus * post
+    """Decay the traces one step and add this step's spikes; return ``(p_plus, p_minus)``, in the traces' dtype."""
+    p_plus = p_plus * decay_factor(params.tau_plus) + np.multiply(pre, params.a_plus, dtype=p_plus.dtype)
+    p_minus = p_minus * decay_factor(params.tau_minus) + np.multiply(post, params.a_minus, dtype=p_minus.dtype)
     return p_plus, p_minus
 
 

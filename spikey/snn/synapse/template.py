@@ -78,7 +78,8 @@ class Synapse(Module):
         state : State
             This rule's traces.
         weights : spikey.snn.weight.template.Weight.State
-            ``values`` (B, n_pre, n_post) float64, changed in place and clipped to
+            ``values`` (B, n_pre, n_post) float64 or float32 (the rule's traces have
+            the same type, which ``step`` keeps), changed in place and clipped to
             their row's bounds; ``mask`` (B, n_pre, n_post) bool, the synapses that
             exist; ``low`` and ``high`` (B, n_pre), the bounds of each presynaptic row.
         pre_spikes : ndarray of shape (S, B, n_inputs + n_neurons), bool

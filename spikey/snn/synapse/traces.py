@@ -28,6 +28,7 @@ __all__ = [
     "clip_in_place",
     "rescale",
     "RENORMALIZE_BELOW",
+    "renormalize_below",
 ]
 
 def decay_factor(tau: float) -> float:
@@ -39,39 +40,47 @@ _KERNEL_STEPS = 64  # longest piece trace_history filters with one kernel
 
 
 @functools.lru_cache(maxsize=256)
-def _decay_kernel(decay: float, n_steps: int) -> tuple[np.ndarray, np.ndarray]:
-    """``K[s, u] = decay ** (s - u)`` for ``u <= s`` else 0, and ``decay ** (s + 1)``, read-only."""
+def _decay_kernel(decay: float, n_steps: int, dtype: str = "float64") -> tuple[np.ndarray, np.ndarray]:
+    """``K[s, u] = decay ** (s - u)`` for ``u <= s`` else 0, and ``decay ** (s + 1)``, read-only, of ``dtype``."""
     lags = np.subtract.outer(np.arange(n_steps), np.arange(n_steps))
-    kernel = np.where(lags >= 0, decay ** np.maximum(lags, 0).astype(np.float64), 0.0)
-    carry = decay_powers(decay, n_steps)
+    kernel = np.where(lags >= 0, decay ** np.maximum(lags, 0).astype(np.float64), 0.0).astype(dtype, copy=False)
+    carry = decay_powers(decay, n_steps, dtype)
     kernel.flags.writeable = carry.flags.writeable = False
     return kernel, carry
 
 
 RENORMALIZE_BELOW = 1e-100
+RENORMALIZE_BELOW_FLOAT32 = 2.0 ** -100  # about 7.9e-31, exact in float32, whose smallest normal is 1.2e-38
+
+
+def renormalize_below(dtype) -> float:
+    """The scale below which a running scale of ``dtype`` is folded in: 1e-100 (float64), 2^-100 (float32)."""
+    return RENORMALIZE_BELOW if np.dtype(dtype).itemsize == 8 else RENORMALIZE_BELOW_FLOAT32
 
 
 def rescale(matrix, scale, decay: float):
     """Begin a decay of a trace kept as ``scale[:, None, None] * matrix``: return ``(scale, decay)`` to apply.
 
     Eligibility traces decay through a running scale per network, one
-    multiplication a step. When ``scale * decay`` would fall below 1e-100, the
-    scale is folded into ``matrix`` (in place) and restarts at 1; when ``decay``
-    alone would (a time constant below 0.005 steps), it is folded in too and
-    1 is returned for it.
+    multiplication a step. When ``scale * decay`` would fall below 1e-100
+    (2^-100 for a float32 scale, :func:`renormalize_below`), the scale is
+    folded into ``matrix`` (in place) and restarts at 1; when ``decay`` alone
+    would (a time constant below 0.005 steps), it is folded in too and 1 is
+    returned for it.
     """
-    if scale.min() * decay >= RENORMALIZE_BELOW:
+    below = renormalize_below(scale.dtype)
+    if scale.min() * decay >= below:
         return scale, decay
     matrix *= scale[:, None, None]
-    if decay < RENORMALIZE_BELOW:
+    if decay < below:
         matrix *= decay
         decay = 1.0
     return np.ones_like(scale), decay
 
 
-def decay_powers(decay: float, n_steps: int) -> np.ndarray:
-    """``decay ** [1, ..., n_steps]``."""
-    return decay ** np.arange(1, n_steps + 1, dtype=np.float64)
+def decay_powers(decay: float, n_steps: int, dtype="float64") -> np.ndarray:
+    """``decay ** [1, ..., n_steps]``, computed in float64, of ``dtype``."""
+    return (decay ** np.arange(1, n_steps + 1, dtype=np.float64)).astype(dtype, copy=False)
 
 
 def trace_history(initial, increments, decay: float) -> np.ndarray:
@@ -89,7 +98,7 @@ def trace_history(initial, increments, decay: float) -> np.ndarray:
 
     Returns
     -------
-    ndarray of shape (S, B, n)
+    ndarray of shape (S, B, n), of the dtype of ``increments``
 
     Examples
     --------
@@ -98,7 +107,7 @@ def trace_history(initial, increments, decay: float) -> np.ndarray:
     """
     if len(increments) <= _KERNEL_STEPS:
         return _filter(initial, increments, float(decay))
-    history = np.empty(increments.shape)
+    history = np.empty(increments.shape, dtype=increments.dtype)
     for start in range(0, len(increments), _KERNEL_STEPS):
         piece = history[start:start + _KERNEL_STEPS]
         piece[:] = _filter(initial, increments[start:start + _KERNEL_STEPS], float(decay))
@@ -110,7 +119,7 @@ def _filter(initial, increments, decay: float) -> np.ndarray:
     n_steps = len(increments)
     if n_steps <= 1:
         return initial * decay + increments
-    kernel, carry = _decay_kernel(decay, n_steps)
+    kernel, carry = _decay_kernel(decay, n_steps, increments.dtype.name)
     history = (kernel @ increments.reshape(n_steps, -1)).reshape(increments.shape)
     history += carry[:, None, None] * initial
     return history
@@ -132,13 +141,13 @@ def add_outer(values, weights, factor, pre_trace, post, pre=None, post_trace=Non
 
     Parameters
     ----------
-    values : ndarray of shape (B, n_pre, n_post), float64
+    values : ndarray of shape (B, n_pre, n_post), float64 or float32
         Changed in place: the weights, or an eligibility trace.
     weights : Weight.State
         ``mask`` (B, n_pre, n_post) marks existing synapses, the others are left
         untouched; ``low`` and ``high`` (B, n_pre) bound each presynaptic row.
     factor : float or ndarray of shape (B,)
-        Per-network scale of the change.
+        Per-network scale of the change, rounded to the dtype of ``values``.
     pre_trace : ndarray of shape (B, n_pre)
         Added to the columns of spiking postsynaptic neurons.
     post : ndarray of shape (B, n_post), bool or float
@@ -148,7 +157,7 @@ def add_outer(values, weights, factor, pre_trace, post, pre=None, post_trace=Non
     clip : bool, default False
         Clip the touched entries to their row's bounds ``[low, high]`` (for weights).
     """
-    factor = np.broadcast_to(factor, values.shape[:1])
+    factor = np.broadcast_to(np.asarray(factor, dtype=values.dtype), values.shape[:1])
     active = (factor != 0)[:, None]
     overlap = post_trace is not None and clip
     b_col, col = np.nonzero(_spiked(post) & active)
@@ -210,11 +219,11 @@ def add_outer_sum(values, weights, coef, pre_trace, post, pre, post_trace) -> No
 
     Parameters
     ----------
-    values : ndarray of shape (B, n_pre, n_post), float64
+    values : ndarray of shape (B, n_pre, n_post), float64 or float32
         Changed in place.
     weights : Weight.State
         ``mask``, as for :func:`add_outer`.
-    coef : ndarray of shape (S, B)
+    coef : ndarray of shape (S, B), of the dtype of ``values``
     pre_trace, pre : ndarray of shape (S, B, n_pre); ``pre`` bool
     post, post_trace : ndarray of shape (S, B, n_post); ``post`` bool
     """
@@ -225,7 +234,7 @@ def add_outer_sum(values, weights, coef, pre_trace, post, pre, post_trace) -> No
     values, mask, coef = values[0], weights.mask[0], coef[:, 0, None]
     cols = _touched(post[:, 0])
     if cols is not None:
-        _add_product(values, (slice(None), cols), (pre_trace[:, 0] * coef).T, post[:, 0, cols].astype(np.float64),
+        _add_product(values, (slice(None), cols), (pre_trace[:, 0] * coef).T, post[:, 0, cols].astype(values.dtype),
                      mask)
     rows = _touched(pre[:, 0])
     if rows is not None:
@@ -250,9 +259,11 @@ def _touched(spikes: np.ndarray):
 def add_matrix(weights, factor, matrix) -> None:
     """``w = clip(w + factor[:, None, None] * matrix, low, high)`` where factor != 0, in place.
 
-    Networks whose factor is 0 are neither read nor written; nothing at all is
-    done when every factor is 0. ``matrix`` must already be 0 where synapses are absent.
+    Networks whose factor is 0 (after rounding to the weights' dtype) are
+    neither read nor written; nothing at all is done when every factor is 0.
+    ``matrix`` must already be 0 where synapses are absent.
     """
+    factor = np.asarray(factor, dtype=weights.values.dtype)
     rows = np.flatnonzero(factor)
     if rows.size == 0:
         return

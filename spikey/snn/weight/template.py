@@ -27,10 +27,10 @@ _POLARITY_NAMES = {1.0: "excitatory", -1.0: "inhibitory", 0.0: "either-sign"}
 
 
 class WeightState(NamedTuple):
-    values: np.ndarray  # (B, n_pre, n_post) float64, signed efficacies in [low, high] of their row
+    values: np.ndarray  # (B, n_pre, n_post) float64 (or the network's dtype), signed efficacies in [low, high]
     mask: np.ndarray  # (B, n_pre, n_post) bool, the synapses that exist
-    low: np.ndarray  # (B, n_pre) float64, lower bound of each presynaptic row
-    high: np.ndarray  # (B, n_pre) float64, upper bound of each presynaptic row
+    low: np.ndarray  # (B, n_pre) float64 (or the network's dtype), lower bound of each presynaptic row
+    high: np.ndarray  # (B, n_pre) float64 (or the network's dtype), upper bound of each presynaptic row
 
 
 def bounds(polarity: np.ndarray, max_weight: float) -> tuple[np.ndarray, np.ndarray]:
@@ -53,10 +53,11 @@ class Weight(Module):
 
     Attributes
     ----------
-    State.values : ndarray of shape (B, n_inputs + n_neurons, n_neurons), float64
-        Signed efficacies, within the bounds of their presynaptic row.
+    State.values : ndarray of shape (B, n_inputs + n_neurons, n_neurons), float64 (or the network's ``dtype``)
+        Signed efficacies, within the bounds of their presynaptic row; built
+        in float64, cast by a network to its ``dtype``.
     State.mask : ndarray of shape (B, n_inputs + n_neurons, n_neurons), bool
-    State.low, State.high : ndarray of shape (B, n_inputs + n_neurons), float64
+    State.low, State.high : ndarray of shape (B, n_inputs + n_neurons), float64 (or the network's ``dtype``)
         Bounds of each presynaptic row, from its polarity (see :func:`bounds`).
     """
 
