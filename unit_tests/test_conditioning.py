@@ -310,3 +310,15 @@ def test_injected_current_takes_ints_and_any_memory_order_alike():
         net.reset()
         net.tick(1)
     np.testing.assert_array_equal(ints.spike_log, floats.spike_log)
+
+
+def test_a_float32_network_takes_the_pulse_in_float32_alike_on_both_backends():
+    keys = {**SMALL, "dtype": "float32", "batch_size": 2, "seed": [0, 1]}
+    numpy_net, numba_net = (ClassicalConditioning(keys={**keys, "backend": backend}) for backend in ("numpy", "numba"))
+    for net in (numpy_net, numba_net):
+        net.reset()
+        for shown in ([0, 1], [2, 0], [0, 0]):
+            net.tick(np.array(shown))
+    np.testing.assert_array_equal(numba_net.spike_log, numpy_net.spike_log)
+    assert numba_net.state["neurons"].potential.dtype == np.float32 == numpy_net.weights.dtype
+    np.testing.assert_allclose(numba_net.weights, numpy_net.weights, rtol=0, atol=1e-5)
