@@ -297,7 +297,8 @@ class ClassicalConditioning(Network):
     InvalidParameterError
         At construction, if ``reward_delay_max`` is below
         ``reward_delay_min``, ``rewarded_stimulus`` is not below
-        ``n_stimuli`` or ``stimulus_size`` exceeds ``n_neurons``; at
+        ``n_stimuli``, ``stimulus_size`` exceeds ``n_neurons``, or a game is
+        given whose observations are not the ``n_stimuli`` indices; at
         :meth:`tick`, for an observation that is not a stimulus index per
         network (nothing changes then).
 
