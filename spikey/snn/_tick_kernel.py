@@ -22,14 +22,21 @@ cast to it where they meet the state, as numpy casts a Python float. Random
 draws, rewards and the learning rate stay float64; a rule's factor (learning
 rate times reward, dopamine) is computed in float64 and cast once.
 
-Two habits keep the loops fast. The helpers run at every step, and the short
+Three habits keep the loops fast. The helpers run at every step, and the short
 loops run once per spike or per row of a rewarded step, are inlined
 (``inline="always"``): at 61 neurons a call passing a few arrays cost more
 than its loop. Long loops (synaptic input, the kept column terms, the
 weights at a rewarded step) stay calls: inlining them as well made 1000
 neurons about 12 % slower. Inner loops over a row or column run over a slice
 from 0 to its length, with an integer ``or`` for the overflow flag, so that
-LLVM vectorizes them.
+LLVM vectorizes them. And the loops over networks and steps
+(:func:`_run_networks`) run without numba's reference counting
+(``_nrt=False``): each array passed into an inlined helper, or sliced from
+another, was counted in and out by atomic calls that numba's pruning left in
+place, and at 61 neurons these took half of the kernel's time (W1's kernel
+ran twice as fast without them). Nothing there allocates, as that needs the
+counting: :func:`run_tick` allocates the scratch arrays, and an array
+assigned to a row is copied by a loop (:func:`_copy_into`).
 """
 from __future__ import annotations
 
@@ -103,14 +110,16 @@ def _extents(mask, b, first_row, stop_row, first_col, stop_col):
 
 @numba.njit(cache=True)
 def _scan_rows(mask, b, rows, bound, offset):
-    """``bound[j] = i + offset`` for the first row i in ``rows`` with a synapse in column j; stops when all have one."""
+    """``bound[j] = i + offset`` for the first row i in ``rows`` with a synapse in column j; stops when all have one.
+
+    ``bound`` starts at ``n_pre`` (offset 0) or 0 (offset 1), values no row gives.
+    """
     n_post = mask.shape[2]
-    found = np.zeros(n_post, dtype=np.bool_)
+    unset = mask.shape[1] if offset == 0 else 0
     left = n_post
     for i in rows:
         for j in range(n_post):
-            if mask[b, i, j] and not found[j]:
-                found[j] = True
+            if mask[b, i, j] and bound[j] == unset:
                 bound[j] = i + offset
                 left -= 1
         if left == 0:
@@ -131,9 +140,9 @@ def _lif_step(b, t, potential, timer, pending, random_draws, injected, keep, thr
     delay = pending.shape[1]
     fired = emitted
     if delay > 0:  # the spikes leaving now are the oldest pending ones; this step's join the queue's end
-        emitted[:] = pending[b, 0]
+        _copy_into(emitted, pending[b, 0])
         for k in range(delay - 1):
-            pending[b, k] = pending[b, k + 1]
+            _copy_into(pending[b, k], pending[b, k + 1])
         fired = pending[b, delay - 1]
     u, timer_b, keep_b, threshold_b, refractory = potential[b], timer[b], keep[b], threshold[b], iparams[0]
     inject = injected.shape[0] > 0
@@ -213,6 +222,13 @@ def _compact_input(arrival, weights, row_start, row_cols, incoming):
         if arrival[i]:
             for e in range(row_start[i], row_start[i + 1]):
                 incoming[row_cols[e]] += weights[e]
+
+
+@numba.njit(cache=True, inline="always")
+def _copy_into(out, values):
+    """``out[:] = values`` (assigning an array needs numba's allocator, which :func:`_run_networks` runs without)."""
+    for i in range(out.shape[0]):
+        out[i] = values[i]
 
 
 @numba.njit(cache=True)
@@ -388,7 +404,8 @@ def _decay_eligibility(z, z_scale, b, decay_z, kept, events, n_kept, mask, exten
         return True
     finite = _add_kept_columns(z, kept, events, n_kept, mask, b, extents)
     fold = z_scale[b] * (decay_z if decay_z < below else z_scale.dtype.type(1.0))
-    z[b] *= fold
+    stored = z[b]
+    stored *= fold  # in place: z[b] *= fold assigns a row back, which needs numba's allocator
     z_scale[b] = 1.0 if decay_z < below else decay_z
     return finite
 
@@ -474,13 +491,15 @@ def _synapse_lists(mask, b, row_start, row_cols, col_start, col_rows, col_pos):
     row_start[n_pre] = count
     for j in range(n_post):
         col_start[j + 1] += col_start[j]
-    filled = col_start[:n_post].copy()
-    for i in range(n_pre):
+    for i in range(n_pre):  # col_start[j] is column j's next free place, its end once filled
         for e in range(row_start[i], row_start[i + 1]):
             j = row_cols[e]
-            col_rows[filled[j]] = i
-            col_pos[filled[j]] = e
-            filled[j] += 1
+            col_rows[col_start[j]] = i
+            col_pos[col_start[j]] = e
+            col_start[j] += 1
+    for j in range(n_post, 0, -1):  # the ends back to starts
+        col_start[j] = col_start[j - 1]
+    col_start[0] = 0
 
 
 @numba.njit(cache=True)
@@ -593,8 +612,8 @@ def _learn(b, t, arrivals, values, mask, low, high, p_plus, p_minus, last_pre, l
                                                   extents)
         return finite
     if rule == MSTDP_RULE:
-        last_pre[b] = pre
-        last_post[b] = post
+        _copy_into(last_pre[b], pre)
+        _copy_into(last_post[b], post)
     factor = values.dtype.type(rate[b] * reward if rule == MSTDP_RULE else rate[b])
     if factor == 0:
         return True
@@ -653,11 +672,7 @@ def run_tick(arrivals, potential, per_step, injected, lif, izhikevich, values, m
     iparams : ndarray of int64
         The values named by :data:`INT_PARAMS`.
     """
-    n_steps, batch, n_pre = arrivals.shape[0] - 1, arrivals.shape[1], arrivals.shape[2]
-    n_post = potential.shape[1]
-    n_inputs, rule, izhikevich_neurons = n_pre - n_post, iparams[1], iparams[5] == IZHIKEVICH_NEURONS
-    timer, pending, keep, threshold = lif
-    recovery, cells = izhikevich
+    n_pre, n_post, rule = arrivals.shape[2], potential.shape[1], iparams[1]
     incoming, pre = np.empty(n_post, dtype=potential.dtype), np.empty(n_pre, dtype=np.bool_)
     pre_index, post_index = np.empty(n_pre, dtype=np.int64), np.empty(n_post, dtype=np.int64)
     extents = np.empty((4, max(n_pre, n_post)), dtype=np.int64)
@@ -671,6 +686,30 @@ def run_tick(arrivals, potential, per_step, injected, lif, izhikevich, values, m
              np.empty(n_post + 1, dtype=np.int64), np.empty(n_synapses, dtype=np.int64),
              np.empty(n_synapses, dtype=np.int64))
     compact = (np.empty(n_synapses, dtype=values.dtype), np.empty(n_synapses, dtype=z.dtype))  # weights, stored c
+    return _run_networks(arrivals, potential, per_step, injected, lif, izhikevich, values, mask, low, high, p_plus,
+                         p_minus, last_pre, last_post, z, z_scale, dopamine, rate, reward_table, rewards, fparams,
+                         iparams, (incoming, pre, pre_index, post_index, extents, kept, events, n_kept, lists, compact))
+
+
+@numba.njit(cache=True, _nrt=False)
+def _run_networks(arrivals, potential, per_step, injected, lif, izhikevich, values, mask, low, high, p_plus, p_minus,
+                  last_pre, last_post, z, z_scale, dopamine, rate, reward_table, rewards, fparams, iparams, scratch):
+    """:func:`run_tick`'s loops over networks and steps, in the scratch arrays it allocated; False if not finite.
+
+    Compiled without numba's reference counting (``_nrt=False``, numba's
+    option for its own string and sort helpers; the functions it calls
+    inherit it): the arrays it reaches belong to :func:`run_tick` or its
+    caller, which hold them for the call, so counting them bought nothing.
+    Neither it nor its callees may allocate: numba refuses to compile an
+    allocation without the counting.
+    """
+    n_steps, batch, n_pre = arrivals.shape[0] - 1, arrivals.shape[1], arrivals.shape[2]
+    n_post = potential.shape[1]
+    n_inputs, rule, izhikevich_neurons = n_pre - n_post, iparams[1], iparams[5] == IZHIKEVICH_NEURONS
+    timer, pending, keep, threshold = lif
+    recovery, cells = izhikevich
+    incoming, pre, pre_index, post_index, extents, kept, events, n_kept, lists, compact = scratch
+    eligibility, by_synapse = rule == MSTDPET_RULE, rule == DOPAMINE_RULE
     finite = True
     for b in range(batch):
         if rule != NO_RULE and not by_synapse:
